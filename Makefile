@@ -1,0 +1,44 @@
+# Thin wrapper over CMake presets.  The quick start is two commands:
+#   make fuzz    the main job: a short fuzz campaign (see README)
+#   make test    build the dev preset (ASan+UBSan) and run every suite but `long`
+JOBS ?= 2
+SECONDS ?= 60
+
+.PHONY: all deps build test test-long fuzz bench coverage info clean
+
+all: build
+
+deps:
+	@scripts/deps.sh build
+
+build: deps
+	cmake --preset dev >/dev/null
+	cmake --build --preset dev -j$(JOBS)
+
+test: build
+	ctest --preset dev
+
+test-long: build
+	ctest --preset long
+
+# Until the fuzz harnesses land, the main job is the randomized stress of
+# the simulated machine under its invariant sweeps (it says so when run).
+fuzz: build
+	build/dev/tests/kmm-stress --seconds $(SECONDS)
+
+bench: deps
+	cmake --preset release >/dev/null
+	cmake --build --preset release -j$(JOBS)
+	build/release/bench/kmm-bench
+
+coverage: deps
+	cmake --preset coverage >/dev/null
+	cmake --build --preset coverage -j$(JOBS)
+	ctest --preset coverage
+
+info: build
+	build/dev/kmm/kmm-info --preset tiny
+	build/dev/kmm/kmm-info --preset classic
+
+clean:
+	rm -rf build
