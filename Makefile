@@ -24,6 +24,7 @@ test-long: build
 # Until the fuzz harnesses land, the main job is the randomized stress of
 # the simulated machine under its invariant sweeps (it says so when run).
 fuzz: build
+	@echo 'make fuzz: the fuzz harnesses are not built yet; running the randomized stress instead'
 	build/dev/tests/kmm-stress --seconds $(SECONDS)
 
 bench: deps
@@ -34,7 +35,9 @@ bench: deps
 coverage: deps
 	cmake --preset coverage >/dev/null
 	cmake --build --preset coverage -j$(JOBS)
+	rm -rf build/coverage/profiles
 	ctest --preset coverage
+	scripts/coverage.sh build/coverage
 
 info: build
 	build/dev/kmm/kmm-info --preset tiny
