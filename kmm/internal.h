@@ -56,6 +56,8 @@ struct kmm {
 
 	struct kmm_fault_attr fail_page_alloc;
 	uint8_t *check_map;             /* scratch for buddy_check, per pfn */
+	struct slab_state *slab;        /* slab.c: caches, kmalloc, failslab */
+	struct kmm_mmu *mmu;            /* mmu.c: page tables, TLBs, mms */
 
 	long op_index;
 	char op_text[160];
@@ -140,5 +142,13 @@ void zones_init(struct kmm *k);
 void memblock_free_all(struct kmm *k);
 void setup_per_zone_wmarks(struct kmm *k);
 void buddy_reset_scratch(struct kmm *k);
+/* slab_common.c */
+void kmem_cache_init(struct kmm *k);
+void slab_reset(struct kmm *k);
+void slab_exit(struct kmm *k);
+/* mmu.c */
+void mmu_init(struct kmm *k);
+void mmu_reset(struct kmm *k);
+void mmu_destroy(struct kmm *k);
 
 #endif

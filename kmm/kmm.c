@@ -10,6 +10,8 @@
 #include <string.h>
 #include <sys/mman.h>
 #include "internal.h"
+#include "kmm/slab.h"
+#include "kmm/mm.h"
 
 static int cmp_boot_frame(const void *a, const void *b);
 
@@ -162,8 +164,10 @@ struct kmm *kmm_create(const struct kmm_config *cfg, char *err, size_t errlen)
 	}
 	boot_memblock(k);
 	zones_init(k);
+	mmu_init(k);             /* paging_init: kernel page tables */
 	memblock_free_all(k);
 	setup_per_zone_wmarks(k);
+	kmem_cache_init(k);
 	finish_boot(k);
 	return k;
 }
@@ -188,6 +192,8 @@ void kmm_destroy(struct kmm *k)
 	free(k->boot_frames);
 	free(k->pageblock_mt);
 	free(k->boot_pageblock_mt);
+	slab_exit(k);
+	mmu_destroy(k);
 	free(k);
 }
 
@@ -231,6 +237,8 @@ void kmm_reset(struct kmm *k)
 	memset(&k->fail_page_alloc, 0, sizeof(k->fail_page_alloc));
 	k->op_index = -1;
 	k->op_text[0] = 0;
+	slab_reset(k);
+	mmu_reset(k);
 }
 
 /* ---- accessors ---- */
@@ -341,6 +349,8 @@ _Noreturn void kmm_bug(struct kmm *k, const char *subsys, const char *fmt, ...)
 void kmm_check(struct kmm *k)
 {
 	buddy_check(k);
+	slab_check(k);
+	mmu_check(k);
 }
 
 /* ---- boot messages ---- */

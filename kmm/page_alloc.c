@@ -8,6 +8,13 @@
 #include <string.h>
 #include "internal.h"
 
+/* Mutation testing (fuzz/mutation.cmake): a test copy of libkmm built with
+ * -DKMM_MUTATION=N carries deliberate bug N (the "MUTATION N" blocks
+ * below), to prove the oracle finds it.  Normal builds never define it. */
+#ifndef KMM_MUTATION
+#define KMM_MUTATION 0
+#endif
+
 #define ALLOC_WMARK_MIN WMARK_MIN
 #define ALLOC_WMARK_LOW WMARK_LOW
 #define ALLOC_WMARK_MASK 0x03
@@ -90,6 +97,9 @@ int gfp_zone(gfp_t gfp)
 	case __GFP_DMA32:       /* no ZONE_DMA32 on i386: OPT_ZONE_DMA32 */
 		return ZONE_NORMAL;
 	case __GFP_DMA:
+#if KMM_MUTATION == 4   /* MUTATION 4: __GFP_DMA gets ZONE_NORMAL */
+		return ZONE_NORMAL;
+#endif
 		return ZONE_DMA;
 	case __GFP_HIGHMEM:     /* with __GFP_MOVABLE: ZONE_MOVABLE, empty */
 		return ZONE_HIGHMEM;
@@ -150,6 +160,11 @@ static bool page_is_buddy(struct kmm *k, struct page *page,
 	if (!pfn_valid(k, buddy_pfn))
 		return false;
 	struct page *buddy = &k->mem_map[buddy_pfn];
+#if KMM_MUTATION == 1   /* MUTATION 1: merge ignores the buddy's order */
+	return page_zonenum(buddy) == page_zonenum(page) && PageBuddy(buddy);
+#elif KMM_MUTATION == 2 /* MUTATION 2: merge across a zone boundary */
+	return PageBuddy(buddy) && page_order(buddy) == order;
+#endif
 	return page_zonenum(buddy) == page_zonenum(page) && PageBuddy(buddy) &&
 	       page_order(buddy) == order;
 }
@@ -200,6 +215,14 @@ static void expand(struct kmm *k, struct zone *z, struct page *page,
 	while (high > low) {
 		high--;
 		size >>= 1;
+#if KMM_MUTATION == 3   /* MUTATION 3: expand queues the half handed out */
+		if (high == low) {
+			kmm_list_add(k, &page->lru, &z->free_area[high].free_list[mt]);
+			z->free_area[high].nr_free++;
+			set_page_order(k, page, high);
+			continue;
+		}
+#endif
 		kmm_list_add(k, &page[size].lru, &z->free_area[high].free_list[mt]);
 		z->free_area[high].nr_free++;
 		set_page_order(k, &page[size], high);
@@ -374,6 +397,10 @@ static void free_one_page(struct kmm *k, struct zone *z, struct page *page,
 			  unsigned int order, int mt)
 {
 	__free_one_page(k, z, page, order, mt);
+#if KMM_MUTATION == 5   /* MUTATION 5: NR_FREE_PAGES counts one page */
+	z->nr_free_pages += 1;
+	return;
+#endif
 	z->nr_free_pages += 1l << order;
 }
 
@@ -402,7 +429,9 @@ static void free_pcppages_bulk(struct kmm *k, struct zone *z, int count,
 			struct page *page = lru_to_page(list->prev);
 			kmm_list_del(k, &page->lru);
 			page->sim &= (uint8_t)~KMM_SIM_PCP;
+#if KMM_MUTATION != 6   /* MUTATION 6: the pcp count is not decremented */
 			pcp->count--;
+#endif
 			free_one_page(k, z, page, 0, (int)page->private);
 		} while (--count && --batch_free && !list_empty(list));
 	}
@@ -419,6 +448,10 @@ static void drain_cpu(struct kmm *k, unsigned int cpu)
 
 void drain_local_pages(struct kmm *k)
 {
+#if KMM_MUTATION == 7   /* MUTATION 7: drains CPU 0, not the current one */
+	drain_cpu(k, 0);
+	return;
+#endif
 	drain_cpu(k, k->cpu);
 }
 
@@ -531,7 +564,11 @@ static void prep_new_page(struct kmm *k, struct page *page, unsigned int order,
 	page->owner_order = (uint8_t)order;
 	page->sim = (uint8_t)((page->sim & ~KMM_SIM_FREED) | KMM_SIM_ALLOCATED);
 	if (gfp & __GFP_ZERO)           /* prep_zero_page -> clear_highpage */
+#if KMM_MUTATION == 8   /* MUTATION 8: only the first page is cleared */
+		for (unsigned long i = 0; i < 1; i++)
+#else
 		for (unsigned long i = 0; i < (1ul << order); i++)
+#endif
 			memset(kmm_frame_w(k, page_to_pfn(k, page) + i), 0, PAGE_SIZE);
 	if (order && (gfp & __GFP_COMP))
 		prep_compound_page(k, page, order);
@@ -549,6 +586,9 @@ bool zone_watermark_ok(const struct zone *z, unsigned int order,
 		min -= min / 2;
 	if (alloc_flags & ALLOC_HARDER)
 		min -= min / 4;
+#if KMM_MUTATION == 9   /* MUTATION 9: lowmem_reserve is ignored */
+	classzone_idx = z->idx;
+#endif
 	if (free_pages <= min + (long)z->lowmem_reserve[classzone_idx])
 		return false;
 	for (unsigned int o = 0; o < order; o++) {
@@ -573,7 +613,11 @@ static struct page *get_page_from_freelist(struct kmm *k,
 					   const struct alloc_context *ac,
 					   int alloc_flags)
 {
+#if KMM_MUTATION == 10  /* MUTATION 10: the zonelist is walked from DMA up */
+	for (int i = 0; i <= ac->preferred; i++) {
+#else
 	for (int i = ac->preferred; i >= 0; i--) {
+#endif
 		struct zone *z = &k->zones[i];
 		if (!populated_zone(z))
 			continue;
@@ -618,8 +662,13 @@ static bool should_fail_alloc_page(struct kmm *k, gfp_t gfp, unsigned int order)
 {
 	struct kmm_fault_attr *a = &k->fail_page_alloc;
 
+#if KMM_MUTATION == 11  /* MUTATION 11: min_order filter inverted */
+	if (gfp & __GFP_NOFAIL || (a->min_order && order >= a->min_order))
+		return false;
+#else
 	if (gfp & __GFP_NOFAIL || order < a->min_order)
 		return false;
+#endif
 	if ((a->ignore_gfp_highmem && (gfp & __GFP_HIGHMEM)) ||
 	    (a->ignore_gfp_wait && (gfp & __GFP_WAIT)))
 		return false;
@@ -756,8 +805,10 @@ void split_page(struct kmm *k, struct page *page, unsigned int order)
 	for (unsigned long i = 0; i < (1ul << order); i++) {
 		struct page *p = page + i;
 		page_touch(k, p);
+#if KMM_MUTATION != 12  /* MUTATION 12: tail pages keep count 0 */
 		if (i)
 			p->_refcount = 1;
+#endif
 		p->owner_order = 0;
 		p->sim = (uint8_t)((p->sim & ~KMM_SIM_FREED) | KMM_SIM_ALLOCATED);
 	}

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # deps.sh [group...] — make sure the tools a make target needs are here.
 # Installs what is missing with apt-get when run as root; otherwise prints
-# the exact command and fails.  Groups: build (default), fuzz, bench.
+# the exact command and fails.  Groups: build (default), fuzz, bench, trace.
 set -euo pipefail
 
 need=()
@@ -34,6 +34,15 @@ for group in "${@:-build}"; do
 		want zip zip
 		;;
 	bench) ;;
+	trace) # kmmtrace (eBPF) and the text capture tools
+		want /usr/sbin/bpftool bpftool
+		want /usr/include/bpf/libbpf.h libbpf-dev
+		want /usr/include/libelf.h libelf-dev
+		want /usr/include/zlib.h zlib1g-dev
+		want pkg-config pkg-config
+		want trace-cmd trace-cmd
+		want perf linux-perf
+		;;
 	*) echo "deps.sh: unknown group '$group'" >&2; exit 2 ;;
 	esac
 done

@@ -61,7 +61,9 @@ static int check_boot_accounting(const char *preset, bool pae)
 	ASSERT_EQ((unsigned long)free, b->freed_pages);
 	ASSERT_EQ(b->freed_pages + b->reserved_pages, l->max_pfn);
 	/* reservelow 16 + BIOS 0x9f..0xff (97) + kernel image + memmap */
-	ASSERT_EQ(b->reserved_pages, 16 + 97 + b->kernel_pages + b->memmap_pages);
+	/* ...and the kernel page tables paging_init took (see test_pgtable) */
+	ASSERT_EQ(b->reserved_pages, 16 + 97 + b->kernel_pages + b->memmap_pages +
+					      b->pgtable_pages);
 	ASSERT_EQ(b->memmap_pages, (l->max_pfn * 32 + PAGE_SIZE - 1) / PAGE_SIZE);
 	ASSERT_EQ(kmm_zone(k, ZONE_HIGHMEM)->nr_free_pages,
 		  (long)(l->highend_pfn - l->highstart_pfn));

@@ -20,6 +20,10 @@ struct kmm_config {
 	unsigned long min_free_kbytes;  /* the sysctl; 0: computed at boot */
 	uint32_t kernel_start;          /* physical load address of the image */
 	uint32_t kernel_size;           /* text+data+bss bytes (reserved) */
+	/* slab boot options (kmm/slab.h); zero = the kernel's defaults */
+	bool slab_nomerge;              /* `slab_nomerge`: no cache merging */
+	bool slab_freelist_hardened;    /* CONFIG_SLAB_FREELIST_HARDENED */
+	uint32_t slub_debug;            /* `slub_debug=` flags, every cache */
 };
 
 /* Named presets: "tiny" (fast fuzzing) and "classic" (textbook 1 GiB). */
@@ -50,6 +54,7 @@ uint8_t *kmm_frame_w(struct kmm *k, unsigned long pfn);
 struct kmm_boot_stats {
 	unsigned long reserved_pages;   /* PageReserved after boot */
 	unsigned long memmap_pages;     /* frames the 32-byte memmap takes */
+	unsigned long pgtable_pages;    /* kernel page tables (alloc_low_page) */
 	unsigned long kernel_pages;     /* kernel image */
 	unsigned long freed_pages;      /* handed to the buddy allocator */
 };

@@ -1,0 +1,140 @@
+/* oracle/content.c — the contents of allocated memory.
+ *
+ * Bytes are written through the simulator's kernel virtual address of the
+ * page (the lowmem direct map: page_address, then virt_to_page back to the
+ * frame; highmem frames directly until kmap is modelled) and remembered in
+ * a shadow page; before the block is freed they are read back from the
+ * physical frame and compared.  A bounded pool of shadow pages keeps the
+ * cost fixed: writes beyond it are still made, but not remembered.
+ */
+#include <string.h>
+#include "model.h"
+
+void shadow_reset(struct oracle *o)
+{
+	o->nsh_free = NR_SHADOWS;
+	for (unsigned int i = 0; i < NR_SHADOWS; i++)
+		o->sh_free[i] = (uint16_t)(NR_SHADOWS - 1 - i);
+}
+
+static uint8_t pattern(uint8_t seed, unsigned int off)
+{
+	return (uint8_t)(seed + off * 31u + (off >> 8));
+}
+
+/* Where the kernel would write: its virtual address of the page. */
+static uint8_t *kernel_ptr(struct oracle *o, unsigned long pfn)
+{
+	struct kmm *k = o->k;
+	vaddr_t va = page_address(k, pfn_to_page(k, pfn));
+
+	if (va)
+		return kmm_frame_w(k, page_to_pfn(k, virt_to_page(k, va)));
+	return kmm_frame_w(k, pfn);
+}
+
+static struct shadow *shadow_of(struct oracle *o, struct oobj *b,
+				unsigned long pfn, bool create)
+{
+	for (uint16_t s = b->shadow; s; s = o->sh[s - 1].next)
+		if (o->sh[s - 1].pfn == pfn)
+			return &o->sh[s - 1];
+	if (!create || !o->nsh_free)
+		return NULL;
+	uint16_t i = o->sh_free[--o->nsh_free];
+	struct shadow *sh = &o->sh[i];
+	sh->pfn = (uint32_t)pfn;
+	sh->next = b->shadow;
+	memset(sh->defined, 0, sizeof(sh->defined));
+	b->shadow = (uint16_t)(i + 1);
+	return sh;
+}
+
+void oracle_write(struct oracle *o, unsigned int id, unsigned int sub,
+		  unsigned int pg, unsigned int off, unsigned int len,
+		  uint8_t seed)
+{
+	struct oobj *b = oobj_get(o, id, "write");
+	unsigned long pfn = unit_pfn(b, sub) + pg;
+
+	if (pg >= (1u << unit_order(b)) || off >= PAGE_SIZE || !len ||
+	    off + len > PAGE_SIZE)
+		oracle_fail(o, "harness", "write outside unit %u[%u]", id, sub);
+	uint8_t *dst = kernel_ptr(o, pfn) + off;
+	struct shadow *sh = shadow_of(o, b, pfn, true);
+	for (unsigned int i = off; i < off + len; i++) {
+		uint8_t v = pattern(seed, i);
+		dst[i - off] = v;
+		if (sh) {
+			sh->data[i] = v;
+			sh->defined[i / 64] |= 1ull << (i % 64);
+		}
+	}
+	own_mark_written(o, pfn);
+}
+
+static void verify_shadow(struct oracle *o, unsigned int id,
+			  const struct shadow *sh)
+{
+	const uint8_t *f = kmm_frame_r(o->k, sh->pfn);
+
+	for (unsigned int w = 0; w < PAGE_SIZE / 64; w++) {
+		uint64_t d = sh->defined[w];
+		if (!d)
+			continue;
+		unsigned int base = w * 64;
+		if (d == ~0ull && !memcmp(f + base, sh->data + base, 64))
+			continue;
+		for (unsigned int i = 0; i < 64; i++)
+			if ((d >> i & 1) && f[base + i] != sh->data[base + i])
+				oracle_fail(o, "content/bytes",
+					    "object %u pfn 0x%05lx offset 0x%03x: model: "
+					    "byte 0x%02x as written; kmm: 0x%02x",
+					    id, (unsigned long)sh->pfn, base + i,
+					    sh->data[base + i], f[base + i]);
+	}
+}
+
+void oracle_verify(struct oracle *o, unsigned int id, unsigned int sub)
+{
+	struct oobj *b = oobj_get(o, id, "verify");
+	unsigned long lo = unit_pfn(b, sub), hi = lo + (1ul << unit_order(b));
+
+	for (uint16_t s = b->shadow; s; s = o->sh[s - 1].next)
+		if (o->sh[s - 1].pfn >= lo && o->sh[s - 1].pfn < hi)
+			verify_shadow(o, id, &o->sh[s - 1]);
+}
+
+/* The unit's frames are gone: give their shadows back. */
+void shadow_drop_unit(struct oracle *o, struct oobj *b, unsigned int sub)
+{
+	unsigned long lo = unit_pfn(b, sub), hi = lo + (1ul << unit_order(b));
+	uint16_t *link = &b->shadow;
+
+	while (*link) {
+		struct shadow *sh = &o->sh[*link - 1];
+		if (sh->pfn >= lo && sh->pfn < hi) {
+			o->sh_free[o->nsh_free++] = (uint16_t)(*link - 1);
+			*link = sh->next;
+		} else {
+			link = &sh->next;
+		}
+	}
+}
+
+bool read_zero(struct oracle *o, unsigned long pfn, unsigned int *bad_off)
+{
+	const uint8_t *f = kmm_frame_r(o->k, pfn);
+
+	for (unsigned int i = 0; i < PAGE_SIZE; i += 8) {
+		uint64_t v;
+		memcpy(&v, f + i, 8);
+		if (v) {
+			while (!f[i])
+				i++;
+			*bad_off = i;
+			return false;
+		}
+	}
+	return true;
+}

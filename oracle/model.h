@@ -1,0 +1,118 @@
+/* oracle/model.h — the oracle's private state, shared by its files.
+ *
+ * Frame model: own[pfn] is OWN_FREE, OWN_RESV (not free at boot) or the
+ * owning object id + 1, with OWN_WRITTEN set once the frame has held
+ * contents (so __GFP_ZERO must have cleared it).  cnt holds, for each order
+ * r = 1..10 and each aligned 2^r block, how many of its frames are free;
+ * F[z][r] counts the fully free aligned r-blocks lying inside zone z (F[z][0]
+ * = free frames).  A correct buddy allocator keeps its free pages in
+ * maximal blocks, so F gives exact free-list counts once the pcp lists are
+ * drained, and bounds on them otherwise.
+ *
+ * Reset: a run ends by freeing everything (oracle_check_restored), which
+ * brings both arrays back to their boot values except the OWN_WRITTEN
+ * bits, so a reset only clears those (the frames listed in wlist).  After
+ * a run that did not get that far (a report caught with longjmp), the
+ * arrays are copied back whole.
+ */
+#ifndef ORACLE_MODEL_H
+#define ORACLE_MODEL_H
+
+#include "oracle.h"
+
+#define OWN_FREE 0u
+#define OWN_RESV 0x7fffffffu
+#define OWN_WRITTEN 0x80000000u
+#define OWN_MASK 0x7fffffffu
+
+#define NZ MAX_NR_ZONES
+#define NORD MAX_ORDER
+
+enum { OBJ_LIVE = 1, OBJ_SPLIT = 2, OBJ_COMPOUND = 4 };
+
+struct oobj {
+	uint32_t pfn;
+	uint8_t order, zone, flags, nsub;
+	uint8_t ref[ORACLE_MAX_SUBS];
+	uint16_t shadow;                /* first shadow page + 1 (0: none) */
+};
+
+/* Expected contents of one frame: the bytes written, and which they are. */
+struct shadow {
+	uint32_t pfn;
+	uint16_t next;                  /* next shadow of the object + 1 */
+	uint64_t defined[PAGE_SIZE / 64];
+	uint8_t data[PAGE_SIZE];
+};
+#define NR_SHADOWS 256
+
+struct ozone {
+	unsigned long start, end, present;
+	unsigned long wmark[3];
+	unsigned long reserve[NZ];
+	int pcp_high, pcp_batch;
+	unsigned long pcp_bound;
+};
+
+struct ofault {                         /* the model's fail_page_alloc */
+	unsigned long interval, nth, calls;
+	long times;
+	unsigned int min_order;
+	bool ign_highmem, ign_wait;
+};
+
+struct boot_list {                      /* boot free blocks of one zone/order */
+	unsigned long *pfn;
+	unsigned long n;
+};
+
+struct oracle {
+	struct kmm *k;
+	unsigned long max_pfn, max_low_pfn;
+	unsigned int nr_cpus, cpu;
+	unsigned long min_free_kbytes;
+	struct ozone z[NZ];
+
+	uint32_t *own, *own_boot;
+	uint16_t *cnt, *cnt_boot;
+	size_t cnt_off[NORD];           /* start of order r's blocks in cnt */
+	size_t ncnt;
+	uint32_t *wlist;                /* frames with OWN_WRITTEN set */
+	size_t nw;
+	bool restored;                  /* the run ended with all freed */
+	long F[NZ][NORD], F_boot[NZ][NORD];
+
+	struct oobj obj[ORACLE_MAX_OBJS];
+	uint16_t used[ORACLE_MAX_OBJS];
+	unsigned int nused;
+	struct shadow *sh;
+	uint16_t sh_free[NR_SHADOWS];
+	unsigned int nsh_free;
+
+	struct ofault fault;
+	struct boot_list boot[NZ][NORD];
+
+	oracle_report_fn report;
+	void *report_arg;
+};
+
+static inline int ozone_of(const struct oracle *o, unsigned long pfn)
+{
+	return pfn < o->z[ZONE_DMA].end ? ZONE_DMA
+	       : pfn < o->z[ZONE_NORMAL].end ? ZONE_NORMAL : ZONE_HIGHMEM;
+}
+
+/* model.c */
+void frames_take(struct oracle *o, unsigned long pfn, unsigned int order,
+		 unsigned int id);
+void frames_release(struct oracle *o, unsigned long pfn, unsigned int order);
+void own_mark_written(struct oracle *o, unsigned long pfn);
+struct oobj *oobj_get(struct oracle *o, unsigned int id, const char *what);
+unsigned long unit_pfn(const struct oobj *b, unsigned int sub);
+unsigned int unit_order(const struct oobj *b);
+/* content.c */
+void shadow_drop_unit(struct oracle *o, struct oobj *b, unsigned int sub);
+void shadow_reset(struct oracle *o);
+bool read_zero(struct oracle *o, unsigned long pfn, unsigned int *bad_off);
+
+#endif

@@ -1,0 +1,116 @@
+/* oracle/oracle.h — the independent reference model of a simulated machine.
+ *
+ * The oracle shares no code with kmm/: it sees the machine only through the
+ * public headers (the layout, struct zone's counters and free lists, struct
+ * page's count and flags, page_to_pfn/page_address) and keeps its own model
+ * of what every op must do:
+ *  - frames: each frame is free, reserved at boot, or owned by exactly one
+ *    live object (ownership is exclusive);
+ *  - zones: sizes, watermarks, lowmem_reserve and pcp bounds recomputed from
+ *    the 3.2 formulas (kernel-rules.md) and compared with the booted machine;
+ *  - allocations: blocks aligned, inside one allowed zone (gfp_zone), and an
+ *    allocation must succeed when the model knows a free block of the order
+ *    exists above the watermark (and must fail when none can exist);
+ *    fail_page_alloc injections are predicted from the fault_attr rules;
+ *  - contents: bytes written through the simulator are remembered and
+ *    checked before the block is freed; __GFP_ZERO blocks read as zero;
+ *  - freeing everything restores the boot free lists.
+ * A disagreement prints both views and goes to the report hook (the
+ * executor adds the op and the program so far), then aborts.
+ *
+ * Objects are named by the caller's handle ids (0 .. ORACLE_MAX_OBJS-1); a
+ * block split with split_page has one unit per page, others one unit.
+ */
+#ifndef KMM_ORACLE_H
+#define KMM_ORACLE_H
+
+#include "kmm/kmm.h"
+
+#define ORACLE_MAX_OBJS 1024
+#define ORACLE_MAX_SUBS 32              /* split_page: order <= 5 */
+
+struct oracle;
+
+/* Receives the disagreement report; when it returns, the oracle aborts. */
+typedef void (*oracle_report_fn)(void *arg, const char *report);
+
+/* Builds the model of a just-booted machine and checks the boot state
+ * (watermarks, reserves, pcp sizes, free lists) against the 3.2 rules.
+ * NULL with a message in err on a disagreement or lack of host memory. */
+struct oracle *oracle_create(struct kmm *k, char *err, size_t errlen);
+void oracle_destroy(struct oracle *o);
+/* Back to the boot model; costs what the last run touched. */
+void oracle_reset(struct oracle *o);
+void oracle_set_report(struct oracle *o, oracle_report_fn fn, void *arg);
+/* Formats a disagreement and reports it (never returns). */
+_Noreturn void oracle_fail(struct oracle *o, const char *check,
+			   const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+/* ---- buddy allocator ---- */
+
+/* What the model predicts for alloc_pages(gfp, order), computed before the
+ * call.  inject: fail_page_alloc fires, NULL required; must_fail: no
+ * allowed zone can pass even the most permissive watermark; must_succeed:
+ * some zone passes for sure; min_zone: the first pass must succeed in this
+ * zone or one above it in the zonelist (-1: no claim). */
+struct oracle_alloc_pred {
+	bool inject, must_fail, must_succeed;
+	int min_zone;
+	int high_zone;                  /* gfp_zone() */
+	char why[160];                  /* the model's reasoning, for reports */
+};
+void oracle_alloc_predict(struct oracle *o, gfp_t gfp, unsigned int order,
+			  struct oracle_alloc_pred *pr);
+/* Checks the result against the prediction; on success the block becomes
+ * object id with one reference. */
+void oracle_alloc_result(struct oracle *o, const struct oracle_alloc_pred *pr,
+			 unsigned int id, gfp_t gfp, unsigned int order,
+			 struct page *page);
+/* get_page on a unit. */
+void oracle_get(struct oracle *o, unsigned int id, unsigned int sub);
+/* Dropping one reference (__free_pages, free_pages, put_page): call before
+ * (checks the contents when it is the last reference) and after the call. */
+void oracle_put_before(struct oracle *o, unsigned int id, unsigned int sub);
+void oracle_put_after(struct oracle *o, unsigned int id, unsigned int sub);
+void oracle_split(struct oracle *o, unsigned int id);
+/* Reference count of a unit as the model has it (0: gone). */
+unsigned int oracle_refs(const struct oracle *o, unsigned int id,
+			 unsigned int sub);
+struct page *oracle_unit_page(struct oracle *o, unsigned int id,
+			      unsigned int sub);
+
+void oracle_set_cpu(struct oracle *o, unsigned int cpu);
+void oracle_drained_local(struct oracle *o);
+void oracle_drained_all(struct oracle *o);
+/* fail_page_alloc was set to this (calls and failures restart at 0). */
+void oracle_fail_page_alloc(struct oracle *o, const struct kmm_fault_attr *a);
+
+/* ---- contents ---- */
+/* Writes len bytes of pattern(seed) at off of page pg of a unit through
+ * the simulator, and remembers them. */
+void oracle_write(struct oracle *o, unsigned int id, unsigned int sub,
+		  unsigned int pg, unsigned int off, unsigned int len,
+		  uint8_t seed);
+/* Checks every remembered byte of a unit. */
+void oracle_verify(struct oracle *o, unsigned int id, unsigned int sub);
+
+/* ---- sweeps ---- */
+/* After every op: counters agree with the model (cheap). */
+void oracle_step(struct oracle *o);
+/* Everything freed and drained: the free lists are the boot free lists. */
+void oracle_check_restored(struct oracle *o);
+
+/* The model's numbers, for tests and reports. */
+struct oracle_zone_info {
+	unsigned long start, end, present;
+	unsigned long wmark[3];
+	unsigned long reserve[MAX_NR_ZONES];
+	unsigned long pcp_bound;        /* pages all pcp lists can hold */
+	long free;                      /* frames the model has free */
+};
+void oracle_zone_info(const struct oracle *o, int zone,
+		      struct oracle_zone_info *zi);
+unsigned long oracle_min_free_kbytes(const struct oracle *o);
+
+#endif
