@@ -116,8 +116,14 @@ int opl_run(struct opl_exec *x, const struct opl_prog *p)
 	x->k = b->k;
 	x->o = b->o;
 	x->p = NULL;
-	kmm_reset(x->k);
-	oracle_reset(x->o);
+	/* Each run resets at its end, so the reset's work (and coverage)
+	 * belongs to the run that caused it: AFL++ sees the same edges every
+	 * time an input runs.  Only a run cut short leaves a dirty machine. */
+	if (b->dirty) {
+		kmm_reset(x->k);
+		oracle_reset(x->o);
+	}
+	b->dirty = true;
 	x->p = p;
 	kmm_set_bug_hook(x->k, on_report, x);
 	oracle_set_report(x->o, on_report, x);
@@ -157,5 +163,8 @@ int opl_run(struct opl_exec *x, const struct opl_prog *p)
 	if (x->log)
 		fprintf(x->log, "end: everything freed, free lists as at boot\n");
 	x->p = NULL;
+	kmm_reset(x->k);
+	oracle_reset(x->o);
+	b->dirty = false;
 	return 0;
 }

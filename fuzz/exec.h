@@ -13,6 +13,7 @@
 struct opl_box {
 	struct kmm *k;
 	struct oracle *o;
+	bool dirty;                     /* a run did not reach its reset */
 };
 
 struct opl_exec {

@@ -66,11 +66,14 @@ int kmm_fuzz_init(const char *target)
 	if (!strcmp(target, "mm_text_fuzzer"))
 		return 0;
 	bool all = env_long("KMM_FUZZ_BOOT_ALL", 0);
-	for (unsigned int i = 0; i < (all ? OPL_NR_MACHINES : 1); i++)
-		if (!opl_exec_box(&g->x, i, err, sizeof(err))) {
+	for (unsigned int i = 0; i < (all ? OPL_NR_MACHINES : 1); i++) {
+		struct opl_box *b = opl_exec_box(&g->x, i, err, sizeof(err));
+		if (!b) {
 			fprintf(stderr, "kmmfuzz: machine %u: %s\n", i, err);
 			abort();
 		}
+		kmm_check(b->k);        /* sweeps size their scratch on first use */
+	}
 	return 0;
 }
 

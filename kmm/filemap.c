@@ -144,7 +144,7 @@ static void remove_from_page_cache(struct kmm *k, struct kmm_file *f,
 		MMU(k)->nr_shmem_pages--;
 	page_touch(k, page);
 	page->mapping = NULL;
-	put_page(k, page);
+	put_user_page(k, page);
 }
 
 void set_page_dirty(struct kmm *k, struct page *page)
@@ -165,7 +165,7 @@ static void truncate_inode_pages(struct kmm *k, struct kmm_file *f,
 	if ((lstart & (PAGE_SIZE - 1)) && (lstart >> PAGE_SHIFT) < f->cache_len) {
 		struct page *p = f->cache[lstart >> PAGE_SHIFT];
 		if (p) {
-			uint8_t *d = kmm_frame_w(k, page_to_pfn(k, p));
+			uint8_t *d = kmap_frame_direct(k, p);
 			memset(d + (lstart & (PAGE_SIZE - 1)), 0,
 			       PAGE_SIZE - (lstart & (PAGE_SIZE - 1)));
 		}
@@ -251,11 +251,11 @@ int file_mmap(struct kmm *k, struct kmm_file *f, struct vm_area_struct *vma)
 static struct page *page_cache_read(struct kmm *k, struct kmm_file *f,
 				    unsigned long index)
 {
-	struct page *page = alloc_pages(k, GFP_HIGHUSER_MOVABLE | __GFP_COLD, 0);
+	struct page *page = mmu_alloc_page(k, GFP_HIGHUSER_MOVABLE | __GFP_COLD);
 
 	if (!page)
 		return NULL;
-	uint8_t *d = kmm_frame_w(k, page_to_pfn(k, page));
+	uint8_t *d = kmap_frame_direct(k, page);
 	uint64_t off = (uint64_t)index << PAGE_SHIFT;
 	memset(d, 0, PAGE_SIZE);
 	if (f->disk && off < f->disk_size)
@@ -287,7 +287,7 @@ int file_fault(struct kmm *k, struct vm_area_struct *vma, vaddr_t address,
 	struct page *page = kmm_file_find_page(k, f, pgoff);
 	if (!page) {
 		if (f->kind == KMM_FILE_SHMEM) {        /* shmem_getpage */
-			page = alloc_pages(k, GFP_HIGHUSER_MOVABLE, 0);
+			page = mmu_alloc_page(k, GFP_HIGHUSER_MOVABLE);
 			if (!page)
 				return VM_FAULT_OOM;
 			clear_user_highpage_direct(k, page);
@@ -321,7 +321,7 @@ size_t kmm_file_read(struct kmm *k, struct kmm_file *f, uint64_t off,
 		struct page *p = kmm_file_find_page(k, f, (unsigned long)(o >> PAGE_SHIFT));
 		uint8_t *dst = (uint8_t *)buf + done;
 		if (p) {
-			memcpy(dst, kmm_frame_r(k, page_to_pfn(k, p)) +
+			memcpy(dst, kmap_frame_direct_r(k, p) +
 				       (o & (PAGE_SIZE - 1)), n);
 		} else {
 			memset(dst, 0, n);

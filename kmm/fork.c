@@ -60,7 +60,7 @@ struct mm_struct *mm_exec(struct kmm *k)
 	vma->vm_flags = VM_STACK_FLAGS;
 	vma->vm_page_prot = vm_get_page_prot(k, vma->vm_flags);
 	vma->vm_pgoff = vma->vm_start >> PAGE_SHIFT;
-	vma_link_tree(mm, vma);
+	vma_link_tree(k, mm, vma);
 	mm->total_vm = mm->stack_vm = (vma->vm_end - vma->vm_start) >> PAGE_SHIFT;
 	mm->start_stack = STACK_TOP - PAGE_SIZE;
 	return mm;
@@ -175,7 +175,7 @@ struct mm_struct *dup_mm(struct kmm *k, struct mm_struct *oldmm)
 			kmm_file_get(k, tmp->vm_file);
 			file_link_vma(tmp->vm_file, tmp);
 		}
-		vma_link_tree(mm, tmp);
+		vma_link_tree(k, mm, tmp);
 		if (copy_page_range(k, mm, oldmm, mp)) {
 			err = -1;
 			break;

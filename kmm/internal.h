@@ -58,6 +58,8 @@ struct kmm {
 	uint8_t *check_map;             /* scratch for buddy_check, per pfn */
 	struct slab_state *slab;        /* slab.c: caches, kmalloc, failslab */
 	struct kmm_mmu *mmu;            /* mmu.c: page tables, TLBs, mms */
+	struct vmalloc_state *vmalloc;  /* vmalloc.c: vmap areas */
+	struct highmem_state *highmem;  /* highmem.c: pkmap, kmap_atomic */
 
 	long op_index;
 	char op_text[160];
@@ -150,5 +152,12 @@ void slab_exit(struct kmm *k);
 void mmu_init(struct kmm *k);
 void mmu_reset(struct kmm *k);
 void mmu_destroy(struct kmm *k);
+/* vmalloc.c, highmem.c */
+void vmalloc_init(struct kmm *k);
+void vmalloc_reset(struct kmm *k);
+void vmalloc_destroy(struct kmm *k);
+void highmem_init(struct kmm *k);
+void highmem_reset(struct kmm *k);
+void highmem_destroy(struct kmm *k);
 
 #endif

@@ -12,6 +12,8 @@
 #include "internal.h"
 #include "kmm/slab.h"
 #include "kmm/mm.h"
+#include "kmm/vmalloc.h"
+#include "kmm/highmem.h"
 
 static int cmp_boot_frame(const void *a, const void *b);
 
@@ -165,6 +167,8 @@ struct kmm *kmm_create(const struct kmm_config *cfg, char *err, size_t errlen)
 	boot_memblock(k);
 	zones_init(k);
 	mmu_init(k);             /* paging_init: kernel page tables */
+	vmalloc_init(k);         /* host state only */
+	highmem_init(k);
 	memblock_free_all(k);
 	setup_per_zone_wmarks(k);
 	kmem_cache_init(k);
@@ -194,6 +198,8 @@ void kmm_destroy(struct kmm *k)
 	free(k->boot_pageblock_mt);
 	slab_exit(k);
 	mmu_destroy(k);
+	vmalloc_destroy(k);
+	highmem_destroy(k);
 	free(k);
 }
 
@@ -239,6 +245,8 @@ void kmm_reset(struct kmm *k)
 	k->op_text[0] = 0;
 	slab_reset(k);
 	mmu_reset(k);
+	vmalloc_reset(k);
+	highmem_reset(k);
 }
 
 /* ---- accessors ---- */
@@ -351,6 +359,8 @@ void kmm_check(struct kmm *k)
 	buddy_check(k);
 	slab_check(k);
 	mmu_check(k);
+	vmalloc_check(k);
+	kmap_check(k);
 }
 
 /* ---- boot messages ---- */

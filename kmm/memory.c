@@ -28,31 +28,56 @@ void page_set_flag(struct kmm *k, struct page *page, enum pageflags f)
 	page->flags |= 1u << f;
 }
 
+struct page *mmu_alloc_page(struct kmm *k, gfp_t gfp)
+{
+	struct page *page = alloc_pages(k, gfp, 0);
+
+	if (page)
+		MMU(k)->nr_frames++;
+	return page;
+}
+
 /* The last reference of an anonymous page also drops its anon_vma
  * (3.2 free_pages_prepare clears an anon page's mapping). */
 void put_user_page(struct kmm *k, struct page *page)
 {
-	if (page->_refcount == 1 && PageAnon(page)) {
-		page_touch(k, page);
-		page->mapping = NULL;
+	if (page->_refcount == 1) {
+		MMU(k)->nr_frames--;
+		if (PageAnon(page)) {
+			page_touch(k, page);
+			page->mapping = NULL;
+		}
 	}
 	put_page(k, page);
 }
 
-/* Until the highmem subsystem provides kmap_atomic, user pages (which may
- * be highmem) are cleared and copied by reaching their frames directly. */
-void clear_user_highpage_direct(struct kmm *k, struct page *page)
+/* TEMPORARY stand-in for kmap_atomic/kunmap_atomic: user and page-cache
+ * pages (often highmem, with no kernel address) are reached through their
+ * frames directly.  Every access of the MMU code to such a page's contents
+ * goes through these two, so the kmap subsystem can replace them. */
+uint8_t *kmap_frame_direct(struct kmm *k, struct page *page)
 {
-	memset(kmm_frame_w(k, page_to_pfn(k, page)), 0, PAGE_SIZE);
+	return kmm_frame_w(k, page_to_pfn(k, page));
 }
 
+const uint8_t *kmap_frame_direct_r(struct kmm *k, struct page *page)
+{
+	return kmm_frame_r(k, page_to_pfn(k, page));
+}
+
+void clear_user_highpage_direct(struct kmm *k, struct page *page)
+{
+	memset(kmap_frame_direct(k, page), 0, PAGE_SIZE);
+}
+
+/* copy_user_highpage, or cow_user_page from a PFN map (device memory) */
 void copy_user_highpage_direct(struct kmm *k, struct page *dst,
 			       unsigned long src_pfn)
 {
 	uint8_t tmp[PAGE_SIZE];
 
 	phys_read(k, PFN_PHYS(src_pfn), tmp, PAGE_SIZE);
-	memcpy(kmm_frame_w(k, page_to_pfn(k, dst)), tmp, PAGE_SIZE);
+	memcpy(kmap_frame_direct(k, dst), tmp, PAGE_SIZE);
 }
 
 static pteval_t mk_pte(struct kmm *k, struct page *page, pteval_t prot)
@@ -562,7 +587,7 @@ static int check_stack_guard_page(struct kmm *k, struct vm_area_struct *vma,
 
 static struct page *alloc_user_page(struct kmm *k)
 {
-	return alloc_pages(k, GFP_HIGHUSER_MOVABLE, 0);
+	return mmu_alloc_page(k, GFP_HIGHUSER_MOVABLE);
 }
 
 static int do_anonymous_page(struct kmm *k, struct mm_struct *mm,
@@ -657,9 +682,9 @@ static int __do_fault(struct kmm *k, struct mm_struct *mm,
 	if (dirty_page) {
 		set_page_dirty(k, dirty_page);
 		MMU(k)->fstats.shared_dirty++;
-		put_page(k, dirty_page);
+		put_user_page(k, dirty_page);
 	} else if (anon) {
-		put_page(k, vmf_page);
+		put_user_page(k, vmf_page);
 	}
 	return ret;
 }
@@ -702,7 +727,7 @@ reuse:;
 		if (dirty_page) {
 			set_page_dirty(k, dirty_page);
 			MMU(k)->fstats.shared_dirty++;
-			put_page(k, dirty_page);
+			put_user_page(k, dirty_page);
 		}
 		return ret;
 	}

@@ -118,11 +118,13 @@ struct vm_area_struct *find_vma_intersection(struct mm_struct *mm,
 	return vma;
 }
 
-void vma_link_tree(struct mm_struct *mm, struct vm_area_struct *vma)
+void vma_link_tree(struct kmm *k, struct mm_struct *mm,
+		   struct vm_area_struct *vma)
 {
 	vma->vm_mm = mm;
 	if (RB_INSERT(vma_tree, &mm->mm_rb, vma))
-		abort();        /* two VMAs with one start: callers prevent it */
+		kmm_bug(k, "mmap", "mm %u: two VMAs start at 0x%08x", mm->id,
+			vma->vm_start);
 	mm->map_count++;
 }
 
@@ -133,9 +135,10 @@ static void vma_unlink_tree(struct mm_struct *mm, struct vm_area_struct *vma)
 }
 
 /* vma_link: the tree and the file's i_mmap */
-static void vma_link(struct mm_struct *mm, struct vm_area_struct *vma)
+static void vma_link(struct kmm *k, struct mm_struct *mm,
+		     struct vm_area_struct *vma)
 {
-	vma_link_tree(mm, vma);
+	vma_link_tree(k, mm, vma);
 	if (vma->vm_file)
 		file_link_vma(vma->vm_file, vma);
 }
@@ -400,7 +403,7 @@ again:
 			goto again;
 		}
 	} else if (insert) {
-		vma_link(mm, insert);
+		vma_link(k, mm, insert);
 	}
 }
 
@@ -756,11 +759,11 @@ static long mmap_region(struct kmm *k, struct mm_struct *mm,
 	} else if (vm_flags & VM_SHARED) {
 		/* shmem_zero_setup: a shmem object of the mapping's size */
 		vma->vm_file = shmem_file_create(k, len);
-		vma->vm_pgoff = 0;
+		vma->vm_flags |= VM_CAN_NONLINEAR;
 	}
 	if (vma_wants_writenotify(k, vma))
 		vma->vm_page_prot = vm_get_page_prot(k, vm_flags & ~VM_SHARED);
-	vma_link(mm, vma);
+	vma_link(k, mm, vma);
 	file = vma->vm_file;
 out:
 	mm->total_vm += len >> PAGE_SHIFT;
@@ -874,8 +877,9 @@ static int mprotect_fixup(struct kmm *k, struct vm_area_struct *vma,
 		return error;
 success:
 	vma->vm_flags = newflags;
-	/* pgprot_modify keeps the cache bits, of which there are none here */
-	vma->vm_page_prot = vm_get_page_prot(k, newflags);
+	/* pgprot_modify: the cache bits stay (a device's uncached mapping) */
+	vma->vm_page_prot = (vma->vm_page_prot & (_PAGE_PCD | _PAGE_PWT)) |
+			    vm_get_page_prot(k, newflags);
 	if (vma_wants_writenotify(k, vma)) {
 		vma->vm_page_prot = vm_get_page_prot(k, newflags & ~VM_SHARED);
 		dirty_accountable = true;
@@ -993,7 +997,7 @@ static long do_brk(struct kmm *k, struct mm_struct *mm, vaddr_t addr,
 		vma->vm_pgoff = pgoff;
 		vma->vm_flags = flags;
 		vma->vm_page_prot = vm_get_page_prot(k, flags);
-		vma_link(mm, vma);
+		vma_link(k, mm, vma);
 	}
 	mm->total_vm += len >> PAGE_SHIFT;
 	return addr;
@@ -1096,7 +1100,7 @@ static struct vm_area_struct *copy_vma(struct kmm *k,
 		new_vma->vm_pgoff = pgoff;
 		if (new_vma->vm_file)
 			kmm_file_get(k, new_vma->vm_file);
-		vma_link(mm, new_vma);
+		vma_link(k, mm, new_vma);
 	}
 	return new_vma;
 }

@@ -45,6 +45,7 @@ void mmu_reset(struct kmm *k)
 	m->nr_mms = 0;
 	m->next_mm_id = m->next_file_id = m->next_av_id = 0;
 	m->nr_file_pages = m->nr_shmem_pages = 0;
+	m->nr_frames = 0;
 	memset(&m->fstats, 0, sizeof(m->fstats));
 	tlb_reset(k);
 }

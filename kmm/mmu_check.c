@@ -52,6 +52,7 @@ static int cmp_ul(const void *a, const void *b)
 struct sweep {
 	struct pfnvec mapped;   /* one entry per pte mapping a normal page */
 	struct pfnvec tables;   /* user page-table frames (and directories) */
+	struct pfnvec cached;   /* page-cache pages */
 };
 
 static void check_table_frame(struct kmm *k, struct mm_struct *mm,
@@ -241,26 +242,46 @@ static void check_user_tables(struct kmm *k, struct mm_struct *mm,
 
 /* the kernel part equals swapper's, except vmalloc-area PMD entries not
  * yet synced by a vmalloc fault */
-static void check_kernel_part(struct kmm *k, struct mm_struct *mm)
+static void check_kernel_part(struct kmm *k, struct mm_struct *mm,
+			      struct sweep *s)
 {
 	const struct kmm_layout *l = &k->layout;
 	phys_addr_t sw = MMU(k)->swapper_pa;
 
+	vaddr_t lazy_lo = l->vmalloc_start & ~(pmd_size(k) - 1);
+	phys_addr_t dir = mm->pgd, dir_k = sw;
+	unsigned int first = KERNEL_PGD_BOUNDARY_2L, n = 1024, shift = 22;
+
 	if (k->layout.pae) {
 		unsigned int b = KERNEL_PGD_BOUNDARY_PAE;
-		if (pte_get(k, mm->pgd + 8 * b) != pte_get(k, sw + 8 * b))
-			kmm_bug(k, "mmu", "mm %u: kernel PDPT entry differs from "
-				"swapper_pg_dir's", mm->id);
-		return;
+		pteval_t v = pte_get(k, mm->pgd + 8 * b), vk = pte_get(k, sw + 8 * b);
+		if (MMU(k)->shared_kernel_pmd) {
+			if (v != vk)
+				kmm_bug(k, "mmu", "mm %u: kernel PDPT entry differs "
+					"from swapper_pg_dir's", mm->id);
+			return;
+		}
+		/* unshared: a private copy of the kernel PMD */
+		if ((v & ~pt_addr_mask(k)) != _PAGE_PRESENT || v == vk)
+			kmm_bug(k, "mmu", "mm %u: kernel PDPT entry 0x%llx is not a "
+				"private PMD", mm->id, (unsigned long long)v);
+		check_table_frame(k, mm, v & pt_addr_mask(k), "kernel pmd table");
+		pv_add(k, &s->tables, pte_pfn(k, v));
+		dir = v & pt_addr_mask(k);
+		dir_k = vk & pt_addr_mask(k);
+		first = 0;
+		n = 512;
+		shift = 21;
 	}
-	vaddr_t lazy_lo = l->vmalloc_start & ~(pmd_size(k) - 1);
-	for (unsigned int i = KERNEL_PGD_BOUNDARY_2L; i < 1024; i++) {
-		pteval_t v = pte_get(k, mm->pgd + 4 * i), vk = pte_get(k, sw + 4 * i);
-		vaddr_t a = (vaddr_t)i << 22;
+	unsigned int esz = k->layout.pae ? 8 : 4;
+	for (unsigned int i = first; i < n; i++) {
+		pteval_t v = pte_get(k, dir + esz * i), vk = pte_get(k, dir_k + esz * i);
+		vaddr_t a = k->layout.pae ? PAGE_OFFSET + ((vaddr_t)i << shift)
+					  : (vaddr_t)i << shift;
 		if (v == vk || (!v && a >= lazy_lo && a < l->vmalloc_end))
 			continue;
-		kmm_bug(k, "mmu", "mm %u: kernel pgd entry %u (0x%08x) is 0x%llx, "
-			"swapper_pg_dir has 0x%llx", mm->id, i, a,
+		kmm_bug(k, "mmu", "mm %u: kernel PMD entry for 0x%08x is 0x%llx, "
+			"swapper_pg_dir has 0x%llx", mm->id, a,
 			(unsigned long long)v, (unsigned long long)vk);
 	}
 }
@@ -271,12 +292,37 @@ void mm_check(struct kmm *k, struct mm_struct *mm)
 
 	check_vmas(k, mm);
 	check_user_tables(k, mm, &s);
-	check_kernel_part(k, mm);
+	check_kernel_part(k, mm, &s);
 	free(s.mapped.v);
 	free(s.tables.v);
 }
 
 /* ---- across address spaces ---- */
+
+/* Every frame the MMU code holds is reachable: a page table, a mapped
+ * page or a page-cache page.  A frame it allocated and lost is a leak. */
+static void check_frames_held(struct kmm *k, struct sweep *s)
+{
+	size_t n = s->mapped.n + s->tables.n + s->cached.n, u = 0;
+	unsigned long *all = malloc((n + 1) * sizeof(*all));
+
+	if (!all)
+		kmm_bug(k, "mmu", "out of host memory for a check");
+	const struct pfnvec *parts[] = {&s->mapped, &s->tables, &s->cached};
+	for (int i = 0; i < 3; i++)
+		for (size_t j = 0; j < parts[i]->n; j++)
+			all[u++] = parts[i]->v[j];
+	u = 0;
+	if (n)
+		qsort(all, n, sizeof(*all), cmp_ul);
+	for (size_t i = 0; i < n; i++)
+		u += !i || all[i] != all[i - 1];
+	free(all);
+	if (u != MMU(k)->nr_frames)
+		kmm_bug(k, "mmu", "the MMU holds %lu frames but %zu are reachable "
+			"from page tables and page caches: %s", MMU(k)->nr_frames,
+			u, u < MMU(k)->nr_frames ? "a leak" : "a frame counted twice");
+}
 
 static void check_page_counts(struct kmm *k, struct sweep *s)
 {
@@ -309,7 +355,7 @@ static void check_page_counts(struct kmm *k, struct sweep *s)
 	}
 }
 
-static void check_files(struct kmm *k)
+static void check_files(struct kmm *k, struct sweep *s)
 {
 	unsigned long total = 0, shmem = 0;
 
@@ -322,6 +368,7 @@ static void check_files(struct kmm *k)
 			if (!p)
 				continue;
 			n++;
+			pv_add(k, &s->cached, page_to_pfn(k, p));
 			if (p->mapping != f || p->index != i ||
 			    p->_refcount != page_mapcount(p) + 1 ||
 			    !PageFlag(p, PG_uptodate) ||
@@ -409,20 +456,22 @@ void mmu_check(struct kmm *k)
 
 	if (!k->mmu)
 		return;
+	check_cpus(k);
 	for (struct list_head *e = MMU(k)->mms.next; e != &MMU(k)->mms; e = e->next) {
 		struct mm_struct *mm = kmm_container_of(e, struct mm_struct, list);
 		check_vmas(k, mm);
 		check_user_tables(k, mm, &s);
-		check_kernel_part(k, mm);
+		check_kernel_part(k, mm, &s);
 	}
 	check_page_counts(k, &s);
-	check_files(k);
+	check_files(k, &s);
+	check_frames_held(k, &s);
 	const uint8_t *z = kmm_frame_r(k, MMU(k)->zero_pfn);
 	for (unsigned int i = 0; i < PAGE_SIZE; i++)
 		if (z[i])
 			kmm_bug(k, "mmu", "empty_zero_page byte %u is 0x%02x", i, z[i]);
-	check_cpus(k);
 	tlb_check(k);
 	free(s.mapped.v);
 	free(s.tables.v);
+	free(s.cached.v);
 }

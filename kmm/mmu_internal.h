@@ -89,19 +89,9 @@ struct anon_vma {
 	struct list_head list;
 };
 
-/* PageAnon: page->mapping is an anon_vma with bit 0 set (PAGE_MAPPING_ANON) */
-#define PAGE_MAPPING_ANON 1u
-static inline bool PageAnon(const struct page *p)
-{
-	return ((uintptr_t)p->mapping & PAGE_MAPPING_ANON) != 0;
-}
 static inline struct anon_vma *page_anon_vma(const struct page *p)
 {
 	return (struct anon_vma *)((uintptr_t)p->mapping & ~(uintptr_t)PAGE_MAPPING_ANON);
-}
-static inline int page_mapcount(const struct page *p)
-{
-	return p->_mapcount + 1;
 }
 
 struct kmm_mmu {
@@ -109,6 +99,7 @@ struct kmm_mmu {
 	pteval_t protection_map[16];
 	phys_addr_t swapper_pa;
 	unsigned long kernel_pmd_pfn;   /* PAE */
+	bool shared_kernel_pmd;         /* PAE: SHARED_KERNEL_PMD */
 	unsigned long zero_pfn;
 	unsigned long boot_pgtable_pages;
 	struct cpu_mmu cpu[KMM_NR_CPUS];
@@ -116,6 +107,8 @@ struct kmm_mmu {
 	unsigned int nr_mms;
 	unsigned int next_mm_id, next_file_id, next_av_id;
 	unsigned long nr_file_pages, nr_shmem_pages;   /* NR_FILE_PAGES, NR_SHMEM */
+	unsigned long nr_frames;        /* frames the MMU code holds: user page
+					   tables, user pages, the page cache */
 	struct fault_stats fstats;
 };
 
@@ -142,7 +135,8 @@ bool tlb_entry_get(const struct kmm *k, unsigned int cpu, unsigned int i,
 /* ---- mmap.c ---- */
 struct vm_area_struct *vma_alloc(struct kmm *k);
 void vma_free(struct kmm *k, struct vm_area_struct *vma);
-void vma_link_tree(struct mm_struct *mm, struct vm_area_struct *vma);
+void vma_link_tree(struct kmm *k, struct mm_struct *mm,
+		   struct vm_area_struct *vma);
 int anon_vma_prepare(struct kmm *k, struct vm_area_struct *vma);
 int anon_vma_clone(struct kmm *k, struct vm_area_struct *dst,
 		   const struct vm_area_struct *src);
@@ -190,10 +184,15 @@ vaddr_t move_page_tables(struct kmm *k, struct vm_area_struct *vma,
 			 vaddr_t new_addr, vaddr_t len);
 struct page *vm_normal_page(struct kmm *k, struct vm_area_struct *vma,
 			    vaddr_t addr, pteval_t pte);
+/* Every frame the MMU code owns comes from mmu_alloc_page and every
+ * reference it drops goes through put_user_page, which keeps nr_frames. */
+struct page *mmu_alloc_page(struct kmm *k, gfp_t gfp);
 void put_user_page(struct kmm *k, struct page *page);
 void page_set_flag(struct kmm *k, struct page *page, enum pageflags f);
-/* The temporary kernel mapping of a user page until kmap lands: frames
- * are reached directly through the frame accessors. */
+/* TEMPORARY kmap_atomic stand-ins (memory.c): a user or page-cache page's
+ * contents reached through its frame, until kmap lands. */
+uint8_t *kmap_frame_direct(struct kmm *k, struct page *page);
+const uint8_t *kmap_frame_direct_r(struct kmm *k, struct page *page);
 void clear_user_highpage_direct(struct kmm *k, struct page *page);
 void copy_user_highpage_direct(struct kmm *k, struct page *dst,
 			       unsigned long src_pfn);

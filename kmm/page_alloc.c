@@ -7,6 +7,7 @@
  */
 #include <string.h>
 #include "internal.h"
+#include "kmm/highmem.h"
 
 /* Mutation testing (fuzz/mutation.cmake): a test copy of libkmm built with
  * -DKMM_MUTATION=N carries deliberate bug N (the "MUTATION N" blocks
@@ -58,8 +59,9 @@ vaddr_t page_address(const struct kmm *k, const struct page *page)
 {
 	unsigned long pfn = page_to_pfn(k, page);
 
+	/* highmem: its pkmap address from the page_address hash, or 0 */
 	return pfn < k->layout.max_low_pfn ? PAGE_OFFSET + (vaddr_t)(pfn << PAGE_SHIFT)
-					   : 0;
+					   : pkmap_page_address(k, page);
 }
 
 bool virt_addr_valid(const struct kmm *k, vaddr_t va)
@@ -162,8 +164,6 @@ static bool page_is_buddy(struct kmm *k, struct page *page,
 	struct page *buddy = &k->mem_map[buddy_pfn];
 #if KMM_MUTATION == 1   /* MUTATION 1: merge ignores the buddy's order */
 	return page_zonenum(buddy) == page_zonenum(page) && PageBuddy(buddy);
-#elif KMM_MUTATION == 2 /* MUTATION 2: merge across a zone boundary */
-	return PageBuddy(buddy) && page_order(buddy) == order;
 #endif
 	return page_zonenum(buddy) == page_zonenum(page) && PageBuddy(buddy) &&
 	       page_order(buddy) == order;
@@ -215,14 +215,6 @@ static void expand(struct kmm *k, struct zone *z, struct page *page,
 	while (high > low) {
 		high--;
 		size >>= 1;
-#if KMM_MUTATION == 3   /* MUTATION 3: expand queues the half handed out */
-		if (high == low) {
-			kmm_list_add(k, &page->lru, &z->free_area[high].free_list[mt]);
-			z->free_area[high].nr_free++;
-			set_page_order(k, page, high);
-			continue;
-		}
-#endif
 		kmm_list_add(k, &page[size].lru, &z->free_area[high].free_list[mt]);
 		z->free_area[high].nr_free++;
 		set_page_order(k, &page[size], high);
@@ -248,6 +240,12 @@ static struct page *__rmqueue_smallest(struct kmm *k, struct zone *z,
 		if (list_empty(&z->free_area[o].free_list[mt]))
 			continue;
 		struct page *page = take_first(k, z, o, mt);
+#if KMM_MUTATION == 3   /* MUTATION 3: the rest of a split block leaks */
+		if (o > order) {
+			z->nr_free_pages -= (1l << o) - (1l << order);
+			return page;
+		}
+#endif
 		expand(k, z, page, order, o, mt);
 		return page;
 	}
@@ -397,10 +395,6 @@ static void free_one_page(struct kmm *k, struct zone *z, struct page *page,
 			  unsigned int order, int mt)
 {
 	__free_one_page(k, z, page, order, mt);
-#if KMM_MUTATION == 5   /* MUTATION 5: NR_FREE_PAGES counts one page */
-	z->nr_free_pages += 1;
-	return;
-#endif
 	z->nr_free_pages += 1l << order;
 }
 
@@ -508,6 +502,10 @@ static int rmqueue_bulk(struct kmm *k, struct zone *z, int count,
 		page->sim |= KMM_SIM_PCP;
 		list = &page->lru;
 	}
+#if KMM_MUTATION == 5   /* MUTATION 5: a pcp refill counts one page */
+	z->nr_free_pages -= i > 0;
+	return i;
+#endif
 	z->nr_free_pages -= i;
 	return i;
 }
@@ -586,9 +584,6 @@ bool zone_watermark_ok(const struct zone *z, unsigned int order,
 		min -= min / 2;
 	if (alloc_flags & ALLOC_HARDER)
 		min -= min / 4;
-#if KMM_MUTATION == 9   /* MUTATION 9: lowmem_reserve is ignored */
-	classzone_idx = z->idx;
-#endif
 	if (free_pages <= min + (long)z->lowmem_reserve[classzone_idx])
 		return false;
 	for (unsigned int o = 0; o < order; o++) {
@@ -638,9 +633,17 @@ static struct page *alloc_slowpath(struct kmm *k, const struct alloc_context *ac
 {
 	bool wait = ac->gfp & __GFP_WAIT;
 	int flags = ALLOC_WMARK_MIN | (ac->gfp & __GFP_HIGH ? ALLOC_HIGH : 0);
+#if KMM_MUTATION == 9   /* MUTATION 9: __GFP_HIGH gets no ALLOC_HIGH */
+	flags &= ~ALLOC_HIGH;
+#endif
 
+#if KMM_MUTATION == 2   /* MUTATION 2: blocking requests get ALLOC_HARDER */
+	if (!(ac->gfp & __GFP_NOMEMALLOC))
+		flags |= ALLOC_HARDER;
+#else
 	if (!wait && !(ac->gfp & __GFP_NOMEMALLOC))
 		flags |= ALLOC_HARDER;
+#endif
 	struct page *page = get_page_from_freelist(k, ac, flags);
 	if (page || !wait)
 		return page;

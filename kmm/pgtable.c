@@ -232,6 +232,7 @@ void paging_init(struct kmm *k)
 	bool in_image = k->cfg.kernel_size >= 4 * PAGE_SIZE;
 
 	m->nx_mask = pte_nx_mask(k);
+	m->shared_kernel_pmd = pae(k) && !k->cfg.pae_unshared_kernel_pmd;
 	init_protection_map(k);
 	/* swapper_pg_dir, the PAE kernel PMD and empty_zero_page are in the
 	 * kernel image's bss (head_32.S) */
@@ -260,16 +261,23 @@ void paging_init(struct kmm *k)
 
 static struct page *pgtable_page_alloc(struct kmm *k)
 {
-	return alloc_pages(k, PGALLOC_GFP, 0);
+	return mmu_alloc_page(k, PGALLOC_GFP);
 }
 
 static void pgtable_page_free(struct kmm *k, phys_addr_t pa)
 {
-	__free_pages(k, pfn_to_page(k, PFN_DOWN(pa)), 0);
+	put_user_page(k, pfn_to_page(k, PFN_DOWN(pa)));
 }
 
-/* pgd_alloc: with PAE the user PMDs are preallocated (PREALLOCATED_PMDS)
- * and the kernel PMD is shared; the 2-level kernel part is copied */
+/* PREALLOCATED_PMDS: the user PMDs, and the kernel one when not shared */
+static unsigned int preallocated_pmds(const struct kmm *k)
+{
+	return MMU(k)->shared_kernel_pmd ? KERNEL_PGD_BOUNDARY_PAE : 4;
+}
+
+/* pgd_alloc: with PAE the PMDs are preallocated and the kernel PMD is
+ * shared (or, unshared, a copy of swapper's); the 2-level kernel part is
+ * copied */
 phys_addr_t pgd_alloc(struct kmm *k, struct mm_struct *mm)
 {
 	struct page *pgd = pgtable_page_alloc(k);
@@ -281,21 +289,26 @@ phys_addr_t pgd_alloc(struct kmm *k, struct mm_struct *mm)
 	unsigned int kb = kernel_pgd_boundary(k);
 
 	if (pae(k)) {
-		struct page *pmds[KERNEL_PGD_BOUNDARY_PAE];
+		struct page *pmds[4] = {0};
+		unsigned int n = preallocated_pmds(k);
 		bool failed = false;
-		for (unsigned int i = 0; i < kb; i++) {
+		for (unsigned int i = 0; i < n; i++) {
 			pmds[i] = pgtable_page_alloc(k);
 			failed |= !pmds[i];
 		}
 		if (failed) {
-			for (unsigned int i = 0; i < kb; i++)
+			for (unsigned int i = 0; i < n; i++)
 				if (pmds[i])
-					__free_pages(k, pmds[i], 0);
-			__free_pages(k, pgd, 0);
+					put_user_page(k, pmds[i]);
+			put_user_page(k, pgd);
 			return 0;
 		}
-		set_pte(k, pa + 8 * kb, pte_get(k, swapper + 8 * kb));
-		for (unsigned int i = 0; i < kb; i++)
+		if (n == kb)    /* pgd_ctor: clone the shared kernel PMD entry */
+			set_pte(k, pa + 8 * kb, pte_get(k, swapper + 8 * kb));
+		else            /* pgd_prepopulate_pmd copies swapper's kernel PMD */
+			memcpy(kmm_frame_w(k, page_to_pfn(k, pmds[kb])),
+			       kmm_frame_r(k, MMU(k)->kernel_pmd_pfn), PAGE_SIZE);
+		for (unsigned int i = 0; i < n; i++)
 			set_pte(k, pa + 8 * i,
 				PFN_PHYS(page_to_pfn(k, pmds[i])) | _PAGE_PRESENT);
 		mm->nr_pmds = kb;
@@ -311,13 +324,14 @@ phys_addr_t pgd_alloc(struct kmm *k, struct mm_struct *mm)
 void pgd_free(struct kmm *k, struct mm_struct *mm)
 {
 	if (pae(k)) {
-		for (unsigned int i = 0; i < KERNEL_PGD_BOUNDARY_PAE; i++) {
+		for (unsigned int i = 0; i < preallocated_pmds(k); i++) {
 			pteval_t v = pte_get(k, mm->pgd + 8 * i);
 			if (!v)
 				continue;
 			set_pte(k, mm->pgd + 8 * i, 0);
 			pgtable_page_free(k, v & pt_addr_mask(k));
-			mm->nr_pmds--;
+			if (i < KERNEL_PGD_BOUNDARY_PAE)
+				mm->nr_pmds--;
 		}
 	}
 	pgtable_page_free(k, mm->pgd);
@@ -450,7 +464,7 @@ void vmalloc_sync_all(struct kmm *k)
 {
 	const struct kmm_layout *l = &k->layout;
 
-	if (pae(k))             /* SHARED_KERNEL_PMD */
+	if (MMU(k)->shared_kernel_pmd)
 		return;
 	for (uint64_t a = l->vmalloc_start & ~(uint64_t)(pmd_size(k) - 1);
 	     a >= TASK_SIZE && a < l->fixaddr_top; a += pmd_size(k)) {

@@ -212,10 +212,12 @@ static void model_zones(struct oracle *o)
 		b = p2 - 1;
 		z->pcp_high = (int)(6 * b);
 		z->pcp_batch = b > 1 ? (int)b : 1;
-		/* a list refills batch pages per migratetype without looking at
-		 * high; frees drain once count reaches high */
+		/* after an op a CPU's lists hold at most high - 1 pages from
+		 * frees (a free that reaches high drains batch pages) plus, per
+		 * migratetype, what is left of a refill of batch pages after the
+		 * allocation it served */
 		unsigned long per_cpu = (z->pcp_high ? (unsigned long)z->pcp_high - 1 : 0) +
-					MIGRATE_PCPTYPES * (unsigned long)z->pcp_batch;
+					MIGRATE_PCPTYPES * ((unsigned long)z->pcp_batch - 1);
 		z->pcp_bound = per_cpu * o->nr_cpus;
 	}
 	static const unsigned long ratio[NZ] = {256, 32, 32};

@@ -359,6 +359,39 @@ static int pgd_alloc_copies_kernel_part(bool pae)
 }
 BOTH_MODES(pgd_alloc_copies_kernel_part)
 
+/* PAE with an unshared kernel PMD: a fourth preallocated PMD holding a
+ * copy of swapper's kernel PMD, freed with the directory. */
+static int pgd_alloc_unshared_kernel_pmd(void)
+{
+	struct kmm_config c;
+	ASSERT_EQ(kmm_config_preset(&c, "tiny"), 0);
+	c.pae = true;
+	c.pae_unshared_kernel_pmd = true;
+	struct kmm *k = kmm_create(&c, NULL, 0);
+	ASSERT_TRUE(k);
+	long before = free_frames(k);
+	struct mm_struct *mm = mm_exec(k);
+	phys_addr_t sw = swapper_pg_dir(k);
+	ASSERT_TRUE(mm);
+	ASSERT_EQ(free_frames(k), before - 5);
+	pteval_t v = pte_get(k, mm->pgd + 24), vk = pte_get(k, sw + 24);
+	ASSERT_EQ(v & ~pt_addr_mask(k), _PAGE_PRESENT);
+	ASSERT_NE(v, vk);
+	for (int j = 0; j < 512; j++)
+		ASSERT_EQ(pte_get(k, (v & pt_addr_mask(k)) + 8 * j),
+			  pte_get(k, (vk & pt_addr_mask(k)) + 8 * j));
+	ASSERT_EQ(mm->nr_pmds, 3);
+	/* the kernel is reachable through the copy */
+	switch_mm(k, 0, mm);
+	ASSERT_EQ(kread8(k, 0, PAGE_OFFSET + 0x00900000), kmm_frame_r(k, 0x900)[0]);
+	kmm_check(k);
+	mmput(k, mm);
+	ASSERT_EQ(free_frames(k), before);
+	kmm_check(k);
+	kmm_destroy(k);
+	return 0;
+}
+
 /* A failed directory allocation leaks nothing (fail_page_alloc). */
 static int pgd_alloc_failure(bool pae)
 {
@@ -388,6 +421,7 @@ static const struct test_case tests[] = {
 	TEST_BOTH(direct_map_tiny),
 	TEST_BOTH(direct_map_classic),
 	TEST_BOTH(pgd_alloc_copies_kernel_part),
+	TEST(pgd_alloc_unshared_kernel_pmd),
 	TEST_BOTH(pgd_alloc_failure),
 };
 TEST_MAIN(tests)

@@ -415,6 +415,13 @@ static int test_task_dedup(void)
 			ASSERT_EQ(kmmt_write_task(&w, tid, tid, 0, 0,
 						  tid == 7 && round == 2 ? "renamed" : "bash"), 0);
 	ASSERT_EQ(w.records, 1001);
+	/* the extreme tids are ordinary keys: 0 (idle) and UINT32_MAX */
+	for (int round = 0; round < 3; round++) {
+		ASSERT_EQ(kmmt_write_task(&w, 0, 0, 0, 0, "swapper/0"), 0);
+		ASSERT_EQ(kmmt_write_task(&w, 0, UINT32_MAX, 0, 0, "x"), 0);
+	}
+	ASSERT_EQ(w.records, 1003);
+	ASSERT_EQ(w.tasks_used, 1002);
 	ASSERT_EQ(kmmt_writer_finish(&w, 0), 0);
 	kmmt_writer_free(&w);
 	len = (size_t)ftell(f);
@@ -424,12 +431,12 @@ static int test_task_dedup(void)
 	ASSERT_EQ(kmmt_reader_init(&rd, buf, len, &err), 0);
 	while (kmmt_reader_next(&rd, &got, &err) == 1) {
 		ASSERT_EQ(got.type, KMMT_TASK);
-		if (++tasks == 1001) {
+		if (++tasks == 1001) {   /* the rename, in the third round */
 			ASSERT_EQ(got.tid, 7);
 			ASSERT_EQ(strcmp(got.task.comm, "renamed"), 0);
 		}
 	}
-	ASSERT_EQ(tasks, 1001);
+	ASSERT_EQ(tasks, 1003);
 	return 0;
 }
 

@@ -724,13 +724,14 @@ static int test_capture_workload_trace_cmd(void)
 
 static int test_capture_workload_perf(void)
 {
-	static const unsigned expect[15] = {71, 95, 235, 31, 122, 56, 53, 139, 6, 25, 25,
-					    1, 2, 1, 146};
+	static const unsigned expect[15] = {69, 97, 235, 33, 113, 63, 59, 134, 6, 25, 25,
+					    1, 2, 1, 140};
 	struct sink *s = sink_new();
 	struct kmmt_import im;
 
 	ASSERT_EQ(check_capture("workload.perf.txt", KMMT_FMT_PERF, expect, s, &im), 0);
 	ASSERT_STR_CONTAINS(im.kernel_release, "6.18");   /* "# os release : " */
+	ASSERT_EQ(strcmp(im.machine, "x86_64"), 0);       /* "# arch : " */
 	ASSERT_EQ(workload_calls(s), 0);
 	sink_free(s);
 	return 0;

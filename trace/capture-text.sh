@@ -88,11 +88,10 @@ if [ $tcmd = 1 ]; then
 	echo "trace-cmd: $(wc -l < "$out/trace-cmd.txt") lines in $out/trace-cmd.txt" >&2
 fi
 if [ $perf = 1 ]; then
-	tmp=$(mktemp -d)
 	pe=()
 	for e in $EVENTS; do pe+=(-e "$e"); done
-	perf record -q -o "$tmp/perf.data" "${pe[@]}" -- "$@" >/dev/null
-	perf script -i "$tmp/perf.data" --header > "$out/perf.txt" 2>/dev/null
-	rm -rf "$tmp"
+	perf record -q -o "$out/perf.data" "${pe[@]}" -- "$@" >/dev/null
+	perf script -i "$out/perf.data" --header > "$out/perf.txt" 2>/dev/null
+	rm -f "$out/perf.data"
 	echo "perf: $(grep -vc '^#' "$out/perf.txt") lines in $out/perf.txt" >&2
 fi

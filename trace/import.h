@@ -43,7 +43,8 @@ struct kmmt_import {
 	/* what the text said about the capture */
 	unsigned nr_cpus;          /* from "#P:N" / "cpus=N", else max cpu + 1 */
 	unsigned max_cpu;
-	char kernel_release[KMMT_RELEASE_LEN];
+	char kernel_release[KMMT_RELEASE_LEN];   /* perf --header "# os release" */
+	char machine[KMMT_MACHINE_LEN];          /* perf --header "# arch" */
 	bool hashed;               /* some pointers were hashed */
 
 	/* counts */

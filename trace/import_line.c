@@ -196,6 +196,13 @@ static int meta_line(struct kmmt_import *im, const char *s, size_t n)
 			memcpy(im->kernel_release, s + k, l);
 			im->kernel_release[l] = 0;
 		}
+		if (starts(s, n, "# arch : ")) {
+			size_t k = 9, l = n - k;
+			if (l >= KMMT_MACHINE_LEN)
+				l = KMMT_MACHINE_LEN - 1;
+			memcpy(im->machine, s + k, l);
+			im->machine[l] = 0;
+		}
 		if (starts(s, n, "# tracer:") && im->format == KMMT_FMT_AUTO &&
 		    im->detected == KMMT_FMT_AUTO)
 			im->detected = KMMT_FMT_TRACEFS;

@@ -219,6 +219,8 @@ int main(int argc, char **argv)
 			seen = im.detected;
 		if (im.nr_cpus > cpus)
 			cpus = im.nr_cpus;
+		if (im.machine[0])
+			snprintf(w.hdr.machine, sizeof(w.hdr.machine), "%s", im.machine);
 		if (!release && im.kernel_release[0])
 			snprintf(w.hdr.kernel_release, sizeof(w.hdr.kernel_release), "%s",
 				 im.kernel_release);

@@ -7,8 +7,9 @@
  * after 6.1 (commit 2c1d697fb8ba folded kmem_alloc / kmem_alloc_node into
  * trace_event_raw_kmalloc / _kmem_cache_alloc with a node field and dropped
  * the *_node events), before and after pfn replaced struct page * in the
- * page events, with or without the cache name and the group_dead field, as
- * bcc's libbpf-tools do.  The x86 exception and per-syscall contexts have
+ * page events, with or without the cache name and the group_dead field,
+ * and with gfp_flags of either size (gfp_t before 5.19), as bcc's
+ * libbpf-tools do.  The x86 exception and per-syscall contexts have
  * no BTF type of their own; their layouts are fixed by the event format
  * (unchanged since they were added) and are read as plain structs.
  */
@@ -25,6 +26,9 @@ const volatile __u32 filter_kind = KMMT_FILTER_ALL;
 const volatile __u32 self_tgid = 0;
 const volatile __u64 filter_cgid = 0;
 const volatile char filter_comm[KMMT_COMM_LEN] = {};
+/* wake the reader only when this much is waiting (0: on every event); it
+ * also polls on a timer, so a quiet trickle is still read */
+const volatile __u64 wakeup_bytes = 0;
 
 struct {
 	__uint(type, BPF_MAP_TYPE_RINGBUF);
@@ -168,6 +172,17 @@ struct sys_exit_ctx {
 	long ret;
 };
 
+/* A field whose size differs between kernels: gfp_flags was a 4-byte
+ * gfp_t until 5.18 and is an unsigned long since.  Read the target
+ * kernel's size (little-endian: into the low bytes). */
+#define READ_SIZED(p, field) ({                                                \
+	__u64 __v = 0;                                                         \
+	__u32 __sz = bpf_core_field_size(p->field);                            \
+	bpf_probe_read_kernel(&__v, __sz < 8 ? __sz : 8,                       \
+			      __builtin_preserve_access_index(&p->field));     \
+	__v;                                                                   \
+})
+
 #define EV_HDR (__builtin_offsetof(struct kmmt_event, alloc))
 #define EV_SIZE(member) (EV_HDR + sizeof(((struct kmmt_event *)0)->member))
 
@@ -237,6 +252,18 @@ static __always_inline struct kmmt_event *reserve(__u32 size, __u16 type)
 	return e;
 }
 
+/* A wakeup per event costs more than the event (irq_work + a reader
+ * wakeup): batch them. */
+static __always_inline void submit(struct kmmt_event *e)
+{
+	__u64 flags = 0;
+
+	if (wakeup_bytes)
+		flags = bpf_ringbuf_query(&rb, BPF_RB_AVAIL_DATA) >= wakeup_bytes
+				? BPF_RB_FORCE_WAKEUP : BPF_RB_NO_WAKEUP;
+	bpf_ringbuf_submit(e, flags);
+}
+
 /* a __data_loc string of a tracepoint record: offset in the low 16 bits */
 static __always_inline long read_loc_str(void *ctx, __u32 loc, char *dst, __u32 size)
 {
@@ -261,7 +288,7 @@ static __always_inline int on_alloc(void *ctx, bool cache, bool node_event)
 		e->alloc.ptr = (__u64)BPF_CORE_READ(a, ptr);
 		e->alloc.bytes_req = BPF_CORE_READ(a, bytes_req);
 		e->alloc.bytes_alloc = BPF_CORE_READ(a, bytes_alloc);
-		e->alloc.gfp = BPF_CORE_READ(a, gfp_flags);
+		e->alloc.gfp = READ_SIZED(a, gfp_flags);
 		e->alloc.node = BPF_CORE_READ(a, node);
 		if (bpf_core_field_exists(a->accounted) && BPF_CORE_READ(a, accounted))
 			e->flags |= KMMT_RF_ACCOUNTED;
@@ -272,7 +299,7 @@ static __always_inline int on_alloc(void *ctx, bool cache, bool node_event)
 		e->alloc.ptr = (__u64)BPF_CORE_READ(a, ptr);
 		e->alloc.bytes_req = BPF_CORE_READ(a, bytes_req);
 		e->alloc.bytes_alloc = BPF_CORE_READ(a, bytes_alloc);
-		e->alloc.gfp = BPF_CORE_READ(a, gfp_flags);
+		e->alloc.gfp = READ_SIZED(a, gfp_flags);
 		e->alloc.node = BPF_CORE_READ(a, node);
 		if (bpf_core_field_exists(a->accounted) && BPF_CORE_READ(a, accounted))
 			e->flags |= KMMT_RF_ACCOUNTED;
@@ -285,7 +312,7 @@ static __always_inline int on_alloc(void *ctx, bool cache, bool node_event)
 		e->alloc.ptr = (__u64)BPF_CORE_READ(a, ptr);
 		e->alloc.bytes_req = BPF_CORE_READ(a, bytes_req);
 		e->alloc.bytes_alloc = BPF_CORE_READ(a, bytes_alloc);
-		e->alloc.gfp = BPF_CORE_READ(a, gfp_flags);
+		e->alloc.gfp = READ_SIZED(a, gfp_flags);
 		e->alloc.node = BPF_CORE_READ(a, node);
 	} else {
 		struct trace_event_raw_kmem_alloc___x *a = ctx;
@@ -293,7 +320,7 @@ static __always_inline int on_alloc(void *ctx, bool cache, bool node_event)
 		e->alloc.ptr = (__u64)BPF_CORE_READ(a, ptr);
 		e->alloc.bytes_req = BPF_CORE_READ(a, bytes_req);
 		e->alloc.bytes_alloc = BPF_CORE_READ(a, bytes_alloc);
-		e->alloc.gfp = BPF_CORE_READ(a, gfp_flags);
+		e->alloc.gfp = READ_SIZED(a, gfp_flags);
 		if (bpf_core_field_exists(a->accounted) && BPF_CORE_READ(a, accounted))
 			e->flags |= KMMT_RF_ACCOUNTED;
 	}
@@ -301,7 +328,7 @@ static __always_inline int on_alloc(void *ctx, bool cache, bool node_event)
 		e->flags |= KMMT_RF_FAILED;
 	if (cache && !e->alloc.name[0])
 		e->flags |= KMMT_RF_NO_NAME;
-	bpf_ringbuf_submit(e, 0);
+	submit(e);
 	return 0;
 }
 
@@ -356,7 +383,7 @@ static __always_inline int on_free(void *ctx, bool cache)
 	}
 	if (cache && !e->free.name[0])
 		e->flags |= KMMT_RF_NO_NAME;
-	bpf_ringbuf_submit(e, 0);
+	submit(e);
 	return 0;
 }
 
@@ -394,9 +421,9 @@ int handle_page_alloc(struct trace_event_raw_mm_page_alloc___x *a)
 			e->page.pfn = ~0ull;
 	}
 	e->page.order = BPF_CORE_READ(a, order);
-	e->page.gfp = BPF_CORE_READ(a, gfp_flags);
+	e->page.gfp = READ_SIZED(a, gfp_flags);
 	e->page.migratetype = BPF_CORE_READ(a, migratetype);
-	bpf_ringbuf_submit(e, 0);
+	submit(e);
 	return 0;
 }
 
@@ -419,7 +446,7 @@ int handle_page_free(struct trace_event_raw_mm_page_free___x *a)
 	e->page.order = BPF_CORE_READ(a, order);
 	e->page.gfp = 0;
 	e->page.migratetype = 0;
-	bpf_ringbuf_submit(e, 0);
+	submit(e);
 	return 0;
 }
 
@@ -442,7 +469,7 @@ int handle_page_free_batched(struct trace_event_raw_mm_page_free_batched___x *a)
 	e->page.order = 0;
 	e->page.gfp = 0;
 	e->page.migratetype = 0;
-	bpf_ringbuf_submit(e, 0);
+	submit(e);
 	return 0;
 }
 
@@ -459,7 +486,7 @@ static __always_inline int on_fault(struct fault_ctx *c, __u16 type)
 	e->fault.address = c->address;
 	e->fault.ip = c->ip;
 	e->fault.error_code = c->error_code;
-	bpf_ringbuf_submit(e, 0);
+	submit(e);
 	return 0;
 }
 
@@ -514,7 +541,7 @@ static __always_inline int on_sys_enter(struct sys_enter_ctx *c, __u32 nr)
 		e->sys_enter.args[4] = c->args[4];
 		break;
 	}
-	bpf_ringbuf_submit(e, 0);
+	submit(e);
 	return 0;
 }
 
@@ -530,7 +557,7 @@ static __always_inline int on_sys_exit(struct sys_exit_ctx *c, __u32 nr)
 	e->sys_exit.nr = nr;
 	e->sys_exit.pad = 0;
 	e->sys_exit.ret = c->ret;
-	bpf_ringbuf_submit(e, 0);
+	submit(e);
 	return 0;
 }
 
@@ -576,7 +603,7 @@ int BPF_PROG(handle_fork, struct task_struct *parent_, struct task_struct *child
 		e->fork.clone_flags |= KMMT_CLONE_VM;
 	if (ctgid == ptgid)
 		e->fork.clone_flags |= KMMT_CLONE_THREAD;
-	bpf_ringbuf_submit(e, 0);
+	submit(e);
 	return 0;
 }
 
@@ -600,7 +627,7 @@ int handle_exit(void *ctx)
 		e->exit.group_dead = BPF_CORE_READ(t, signal, live.counter) == 0;
 	}
 	e->exit.exit_code = BPF_CORE_READ(t, exit_code);
-	bpf_ringbuf_submit(e, 0);
+	submit(e);
 	return 0;
 }
 
@@ -619,6 +646,6 @@ int handle_exec(struct trace_event_raw_sched_process_exec___x *a)
 	if (read_loc_str(a, BPF_CORE_READ(a, __data_loc_filename), e->exec.filename,
 			 sizeof(e->exec.filename)) < 0)
 		e->exec.filename[0] = 0;
-	bpf_ringbuf_submit(e, 0);
+	submit(e);
 	return 0;
 }

@@ -27,7 +27,9 @@
 #include <string.h>
 #include <sys/ptrace.h>
 #include <sys/stat.h>
+#include <sys/vfs.h>
 #include <sys/wait.h>
+#include <linux/magic.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -573,13 +575,22 @@ int main(int argc, char **argv)
 		return 1;
 	}
 	if (cgroup) {
+		/* a cgroup v2 directory: as given, or under the v2 mount
+		 * (/sys/fs/cgroup, or /sys/fs/cgroup/unified on hybrid hosts) */
+		static const char *const roots[] = {"", "/sys/fs/cgroup/", "/sys/fs/cgroup/unified/"};
 		struct stat st;
+		struct statfs sf;
 		char path[4096];
-		snprintf(path, sizeof(path), "%s", cgroup);
-		if (stat(path, &st) && cgroup[0] != '/')
-			snprintf(path, sizeof(path), "/sys/fs/cgroup/%s", cgroup);
-		if (stat(path, &st) || !S_ISDIR(st.st_mode)) {
-			fprintf(stderr, "kmmtrace: %s: not a cgroup directory\n", cgroup);
+		bool found = false;
+		for (size_t r = 0; r < 3 && !found; r++) {
+			if (r && cgroup[0] == '/')
+				break;
+			snprintf(path, sizeof(path), "%s%s", roots[r], cgroup);
+			found = !stat(path, &st) && S_ISDIR(st.st_mode) && !statfs(path, &sf) &&
+				sf.f_type == CGROUP2_SUPER_MAGIC;
+		}
+		if (!found) {
+			fprintf(stderr, "kmmtrace: %s: not a cgroup v2 directory\n", cgroup);
 			return 1;
 		}
 		cgid = st.st_ino; /* cgroup v2: the directory inode is the cgroup id */
@@ -628,6 +639,7 @@ int main(int argc, char **argv)
 	if (comm)
 		strncpy((char *)c.skel->rodata->filter_comm, comm, KMMT_COMM_LEN - 1);
 	bpf_map__set_max_entries(c.skel->maps.rb, (uint32_t)rb_kb * 1024);
+	c.skel->rodata->wakeup_bytes = (uint64_t)rb_kb * 1024 / 8;
 
 	/* *_node events exist only before 6.1 (2c1d697fb8ba) */
 	vmlinux_btf = btf__load_vmlinux_btf();
@@ -773,7 +785,11 @@ int main(int argc, char **argv)
 
 	last_progress = mono_ns();
 	while (!stop_requested && !child_done && !c.write_errno) {
+		/* woken when an eighth of the buffer is waiting; read on the
+		 * 100 ms timeout too (epoll returns nothing then) */
 		int err = ring_buffer__poll(c.rb, 100);
+		if (err >= 0)
+			err = ring_buffer__consume(c.rb);
 		uint64_t now = mono_ns();
 		if (err < 0 && err != -EINTR) {
 			fprintf(stderr, "kmmtrace: ring buffer: %s\n", strerror(-err));

@@ -2,11 +2,15 @@
 # their kmm_suite() lines: the format library, the committed captures, the
 # kmmtrace and workload binaries for the live test (skipped with code 77
 # when kmmtrace is not built, not root, or no BTF), and the CLI tools.
-foreach(t trace_format trace_import trace_live)
+foreach(t trace_format trace_import)
   target_link_libraries(test_${t} kmmtrace_format)
+endforeach()
+foreach(t trace_live trace_replay)
+  target_link_libraries(test_${t} kmmtrace_replay)
 endforeach()
 set(KMMT_CORPUS ${PROJECT_SOURCE_DIR}/corpus/traces)
 target_compile_definitions(test_trace_import PRIVATE KMMT_CORPUS_DIR="${KMMT_CORPUS}")
+target_compile_definitions(test_trace_replay PRIVATE KMMT_CORPUS_DIR="${KMMT_CORPUS}")
 target_compile_definitions(test_trace_live PRIVATE
   WORKLOAD_PATH="$<TARGET_FILE:kmm-trace-workload>")
 add_dependencies(test_trace_live kmm-trace-workload)

@@ -741,7 +741,7 @@ static struct kmmt_task_slot *task_slot(struct kmmt_writer *w, uint32_t tid)
 {
 	size_t mask = w->tasks_cap - 1, i = (size_t)(tid * 2654435761u) & mask;
 
-	while (w->tasks[i].tid && w->tasks[i].tid != tid + 1)
+	while (w->tasks[i].used && w->tasks[i].tid != tid)
 		i = (i + 1) & mask;
 	return &w->tasks[i];
 }
@@ -764,16 +764,17 @@ int kmmt_write_task(struct kmmt_writer *w, uint32_t pid, uint32_t tid, uint32_t 
 			return -1;
 		}
 		for (size_t i = 0; i < ocap; i++)
-			if (old[i].tid)
-				*task_slot(w, old[i].tid - 1) = old[i];
+			if (old[i].used)
+				*task_slot(w, old[i].tid) = old[i];
 		free(old);
 	}
 	s = task_slot(w, tid);
-	if (s->tid && !strncmp(s->comm, comm, KMMT_COMM_LEN))
+	if (s->used && !strncmp(s->comm, comm, KMMT_COMM_LEN - 1))
 		return 0;
-	if (!s->tid)
+	if (!s->used)
 		w->tasks_used++;
-	s->tid = tid + 1; /* 0 marks an empty slot */
+	s->used = true;
+	s->tid = tid;
 	memset(s->comm, 0, KMMT_COMM_LEN);
 	strncpy(s->comm, comm, KMMT_COMM_LEN - 1);
 	memset(&r, 0, sizeof(r));

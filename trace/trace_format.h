@@ -197,6 +197,7 @@ struct kmmt_writer {
 	/* comm per tid for KMMT_TASK dedup (open addressing, grows) */
 	struct kmmt_task_slot {
 		uint32_t tid;
+		bool used;
 		char comm[KMMT_COMM_LEN];
 	} *tasks;
 	size_t tasks_cap, tasks_used;

@@ -1,13 +1,16 @@
 /* kmm-min — minimize a failing program at the op level.
  *
- *   kmm-min [--target T] [--runner PROG] [--timeout S] [-o OUT] CRASH
+ *   kmm-min [--target T] [--runner PROG] [--timeout S] [--no-sweeps]
+ *           [-o OUT] CRASH
  * Delta debugging over the ops (removing an op removes what depends on its
  * objects), then over the arguments (smaller orders, fewer GFP bits, zero
  * values, the default machine), keeping the same failure signature: the
  * oracle check, the kmm_bug report with numbers masked, or the sanitizer
  * error kind.  Each candidate runs in a child process; with --runner the
  * candidate is written as binary and PROG runs it (e.g. a fuzz target
- * built differently).  The minimal program is printed as text.
+ * built differently).  --no-sweeps leaves kmm_check() out, so only the
+ * oracle (and the simulator's own inline checks) can find the failure.
+ * The minimal program is printed as text.
  * Exit 0 minimized, 2 unusable input or the input does not fail.
  */
 #include <ctype.h>
@@ -265,7 +268,7 @@ static bool minimize_args(struct minctx *m, struct opl_prog *p,
 static int usage(void)
 {
 	fprintf(stderr, "usage: kmm-min [--target T] [--runner PROG] "
-			"[--timeout S] [-o OUT] CRASH\n");
+			"[--timeout S] [--no-sweeps] [-o OUT] CRASH\n");
 	return 2;
 }
 
@@ -273,6 +276,7 @@ int main(int argc, char **argv)
 {
 	struct minctx m = {.t = opl_target_all(), .timeout = 20};
 	const char *in = NULL, *out = NULL;
+	bool no_sweeps = false;
 	char err[512];
 
 	for (int i = 1; i < argc; i++) {
@@ -285,6 +289,8 @@ int main(int argc, char **argv)
 			m.timeout = (unsigned int)atoi(argv[++i]);
 		} else if (!strcmp(argv[i], "-o") && i + 1 < argc) {
 			out = argv[++i];
+		} else if (!strcmp(argv[i], "--no-sweeps")) {
+			no_sweeps = true;
 		} else if (argv[i][0] == '-') {
 			return usage();
 		} else {
@@ -300,6 +306,7 @@ int main(int argc, char **argv)
 	m.s = &scratch;
 	m.x = &exec;
 	opl_exec_init(m.x);
+	m.x->sweeps = !no_sweeps;
 	snprintf(m.tmpfile, sizeof(m.tmpfile), "/tmp/kmm-min.%d", (int)getpid());
 	if (load_program(in, m.t, FMT_AUTO, p, m.s, NULL, err, sizeof(err))) {
 		fprintf(stderr, "kmm-min: %s\n", err);

@@ -13,7 +13,8 @@
  * kernel access the kernel cannot handle (no exception-table fixup) is an
  * oops: kmm_bug("fault", "unable to handle kernel paging request ...").
  * Highmem user pages are cleared and copied through a temporary helper
- * that reaches the frames directly, until kmap lands (see fault.c).
+ * that reaches the frames directly (kmap_frame_direct in memory.c), until
+ * the kmap subsystem replaces it.
  */
 #ifndef KMM_FAULT_H
 #define KMM_FAULT_H
@@ -22,7 +23,8 @@
 
 /* kmm_access mode: KMM_ACC_* (pgtable.h) plus */
 #define KMM_ACC_UACCESS (1u << 3)   /* kernel access to user memory with an
-				       exception-table fixup (copy_*_user) */
+				       exception-table fixup (copy_*_user);
+				       access_ok() is the caller's */
 
 /* handle_mm_fault flags and results (3.2). */
 #define FAULT_FLAG_WRITE 0x01u

@@ -24,6 +24,10 @@ struct kmm_config {
 	bool slab_nomerge;              /* `slab_nomerge`: no cache merging */
 	bool slab_freelist_hardened;    /* CONFIG_SLAB_FREELIST_HARDENED */
 	uint32_t slub_debug;            /* `slub_debug=` flags, every cache */
+	/* PAE only: every page directory gets its own copy of the kernel PMD
+	 * (SHARED_KERNEL_PMD=0, as under Xen), so kernel mappings reach it
+	 * through vmalloc_fault/vmalloc_sync_all as without PAE */
+	bool pae_unshared_kernel_pmd;
 };
 
 /* Named presets: "tiny" (fast fuzzing) and "classic" (textbook 1 GiB). */

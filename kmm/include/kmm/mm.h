@@ -12,9 +12,10 @@
  * the buddy allocator.  Errors are negative errno values.
  *
  * Simplifications, said once:
- *  - no swap, reclaim, LRU lists, mlock, NUMA policy, hugetlb, KSM, THP,
- *    nonlinear mappings or memory cgroups; overcommit is the heuristic
- *    (OVERCOMMIT_GUESS) mode; processes are unprivileged;
+ *  - no swap, reclaim, LRU lists, mlock (MAP_LOCKED is ignored), NUMA
+ *    policy, hugetlb, KSM, THP, nonlinear mappings or memory cgroups;
+ *    overcommit is the heuristic (OVERCOMMIT_GUESS) mode; processes are
+ *    unprivileged (mmap_min_addr 4096 applies); one thread per mm;
  *  - files are always open read-write and have no writeback: dirty page
  *    cache pages stay until the file is truncated or freed;
  *  - the mmu_gather is unbounded (3.2 allocates batch pages); pages are
@@ -25,6 +26,7 @@
 
 #include <bsd/sys/tree.h>
 #include <sys/mman.h>
+#include "mm_types.h"
 #include "tlb.h"
 
 /* The mmap ABI is Linux's, the same on i386 as on the host. */
@@ -79,6 +81,19 @@ _Static_assert(PROT_READ == 1 && PROT_WRITE == 2 && PROT_EXEC == 4 &&
 #define DEFAULT_MAX_MAP_COUNT 65530
 
 enum { MM_FILEPAGES, MM_ANONPAGES, NR_MM_COUNTERS };
+
+/* A user page's page->mapping: its anon_vma with bit 0 set
+ * (PAGE_MAPPING_ANON), or its file; page->index is the page's offset in
+ * the file, or linear_page_index for anonymous memory. */
+#define PAGE_MAPPING_ANON 1u
+static inline bool PageAnon(const struct page *p)
+{
+	return ((uintptr_t)p->mapping & PAGE_MAPPING_ANON) != 0;
+}
+static inline int page_mapcount(const struct page *p)
+{
+	return p->_mapcount + 1;
+}
 
 struct kmm_file;
 struct anon_vma;

@@ -120,7 +120,8 @@ unsigned long page_to_pfn(const struct kmm *k, const struct page *page);
 bool pfn_valid(const struct kmm *k, unsigned long pfn);
 struct zone *page_zone(struct kmm *k, const struct page *page);
 bool PageHighMem(const struct kmm *k, const struct page *page);
-/* Direct-map address of a lowmem page; 0 for a highmem page (until kmap). */
+/* Direct-map address of a lowmem page; a highmem page's pkmap address
+ * while kmap()ed (the page_address hash, highmem.h), else 0. */
 vaddr_t page_address(const struct kmm *k, const struct page *page);
 /* __pa / __va: lowmem direct map only. */
 phys_addr_t __pa(const struct kmm *k, vaddr_t va);

@@ -13,6 +13,10 @@
  * swapper_pg_dir (and, with PAE, the kernel PMD) sit in the kernel image's
  * bss as in head_32.S; the direct map, fixmap and pkmap page tables come
  * from memblock at boot (alloc_low_page), so they are reserved frames.
+ * A process directory (pgd_alloc) copies the kernel part: the 2-level
+ * kernel PDEs, or with PAE the shared kernel PMD's PDPT entry (native
+ * SHARED_KERNEL_PMD), or a private copy of that PMD when the machine is
+ * configured with pae_unshared_kernel_pmd (as under Xen).
  * The direct map uses 4K pages for the first PMD and a partial last PMD
  * and large pages between (init_memory_mapping), PAGE_KERNEL(_LARGE) with
  * the global bit, executable only where the kernel image is.
