@@ -80,13 +80,26 @@ void opl_decode(const struct opl_target *t, const uint8_t *d, size_t n,
 				if (in.a[j] > (int32_t)PAGE_SIZE - in.a[a->ref])
 					in.a[j] = (int32_t)PAGE_SIZE - in.a[a->ref];
 				break;
+			case AK_ALIGN:
+				in.a[j] = (int32_t)opl_align_decode((uint8_t)rd(d, n, &pos, 1));
+				break;
+			case AK_SLAB_FLAGS:
+				in.a[j] = (int32_t)opl_slab_flags_decode(
+					(uint8_t)rd(d, n, &pos, 1));
+				break;
+			case AK_CACHE_OF:       /* after the object it refers to */
+				break;
 			}
 		}
 		if (drop)
 			continue;
+		for (unsigned int j = 0; j < op->nargs; j++)
+			if (op->args[j].kind == AK_CACHE_OF)
+				in.a[j] = OPL_HV((unsigned int)p->h[OPL_H(
+					in.a[op->args[j].ref])].parent, 0);
 		struct opl_inst *dst = &p->ops[p->n];
 		*dst = in;
-		if (op->effect == EF_NEW_PAGES) {
+		if (op->result) {
 			dst->res = (int16_t)p->nh++;
 			opl_handle_facts(p, dst);
 		}
@@ -145,6 +158,17 @@ long opl_encode(const struct opl_target *t, const struct opl_prog *p,
 				break;
 			case AK_LEN:
 				err = wr(out, cap, &pos, (uint32_t)(in->a[j] - a->lo), 1);
+				break;
+			case AK_ALIGN: {
+				int r = opl_align_encode((unsigned int)in->a[j]);
+				err = r < 0 || wr(out, cap, &pos, (uint32_t)r, 1);
+				break;
+			}
+			case AK_SLAB_FLAGS:
+				err = wr(out, cap, &pos,
+					 opl_slab_flags_encode((uint32_t)in->a[j]), 1);
+				break;
+			case AK_CACHE_OF:
 				break;
 			}
 			if (err)

@@ -3,6 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "exec.h"
+#include "ops.h"
 
 void opl_exec_init(struct opl_exec *x)
 {
@@ -64,7 +65,7 @@ void opl_note(struct opl_exec *x, const char *fmt, ...)
 struct page *opl_unit(struct opl_exec *x, int32_t v)
 {
 	unsigned int h = OPL_H(v), s = OPL_SUB(v);
-	struct page *page = x->rt[h];
+	struct page *page = x->rt[h].page;
 
 	if (!page) {
 		opl_note(x, "skipped: the allocation returned NULL");
@@ -129,6 +130,7 @@ int opl_run(struct opl_exec *x, const struct opl_prog *p)
 	oracle_set_report(x->o, on_report, x);
 	opl_live_init(&x->lv, p);
 	x->last_check = -2;
+	x->slab_used = false;
 	for (unsigned int i = 0; i < p->n; i++) {
 		const struct opl_inst *in = &p->ops[i];
 		const struct opl_op *op = &opl_ops[in->op];
@@ -140,6 +142,10 @@ int opl_run(struct opl_exec *x, const struct opl_prog *p)
 			opl_print_op(line, sizeof(line), p, i, &x->lv);
 		op->exec(x, in);
 		opl_live_apply(&x->lv, in);
+		if (op->subsys & ~(OPL_CORE | OPL_BUDDY))
+			oracle_sync_frames(x->o);
+		else
+			oracle_frames_settled(x->o);
 		oracle_step(x->o);
 		if (x->log)
 			fprintf(x->log, "#%-4u %-48s %s%s\n", i, line,
@@ -158,7 +164,10 @@ int opl_run(struct opl_exec *x, const struct opl_prog *p)
 		unsigned int h = x->lv.live[i];
 		opl_ops[p->ops[p->h[h].op].op].teardown(x, h);
 	}
+	if (x->slab_used)
+		slab_quiesce(x);
 	drain_all_pages(x->k);
+	oracle_sync_frames(x->o);
 	oracle_check_restored(x->o);
 	if (x->log)
 		fprintf(x->log, "end: everything freed, free lists as at boot\n");

@@ -9,6 +9,8 @@
 #include "oplang.h"
 #include "oracle.h"
 
+struct kmem_cache;
+
 /* A booted machine and its model, kept across runs (reset per run). */
 struct opl_box {
 	struct kmm *k;
@@ -31,7 +33,12 @@ struct opl_exec {
 	int force_machine;              /* -1, or a machine index to use */
 	jmp_buf *bail;                  /* if set, reports longjmp here */
 	char report[4096];              /* the last report (with bail) */
-	struct page *rt[OPL_MAX_OPS];   /* handle -> first page, NULL if none */
+	struct opl_rt {                 /* what a handle names at run time */
+		struct page *page;      /* first page (NULL: allocation failed) */
+		vaddr_t va;             /* slab object */
+		struct kmem_cache *cache;
+	} rt[OPL_MAX_OPS];
+	bool slab_used;                 /* a slab op ran: shrink at the end */
 	char note[160];                 /* what the current op did, for the log */
 	struct opl_live lv;             /* live objects as the run goes */
 };

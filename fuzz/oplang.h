@@ -61,6 +61,9 @@ enum opl_arg_kind {
 	AK_ORDER_OF,    /* the order of handle argument `ref` (not encoded) */
 	AK_PAGE_IN,     /* a page index inside the unit of argument `ref` */
 	AK_LEN,         /* 1..hi, clamped to end the page at offset arg `ref` */
+	AK_ALIGN,       /* an alignment: 0, 8, 16, ... 256 (one byte) */
+	AK_SLAB_FLAGS,  /* SLAB_* creation flags over the fuzzable bits */
+	AK_CACHE_OF,    /* the cache of the object in arg `ref` (not encoded) */
 };
 
 /* Which live objects a handle argument may pick. */
@@ -70,6 +73,11 @@ enum opl_filter {
 	FL_PUTTABLE,    /* put_page may drop the last reference */
 	FL_GETTABLE,    /* below OPL_MAX_REFS references */
 	FL_SPLITTABLE,  /* whole non-compound block of order 1..5 */
+	FL_OBJ,         /* a slab object (kmalloc or a cache's) */
+	FL_KMALLOC_OBJ, /* an object from kmalloc */
+	FL_CACHE_OBJ,   /* an object from a kmem_cache */
+	FL_CACHE,       /* a created kmem_cache */
+	FL_CACHE_EMPTY, /* a created kmem_cache without live objects */
 };
 
 struct opl_arg {
@@ -86,6 +94,8 @@ enum opl_effect {
 	EF_PUT,         /* drops one reference of the unit in arg 0 */
 	EF_GET,         /* takes one reference of the unit in arg 0 */
 	EF_SPLIT,       /* splits the block in arg 0 */
+	EF_NEW_OBJ,     /* creates a slab object: size_arg or its cache's */
+	EF_NEW_CACHE,   /* creates a kmem_cache: size_arg, gfp_arg = flags */
 };
 
 struct opl_exec;
@@ -100,7 +110,8 @@ struct opl_op {
 	unsigned int subsys;
 	const char *result;             /* handle prefix when it creates one */
 	uint8_t effect;
-	int8_t order_arg, gfp_arg;      /* for EF_NEW_PAGES (-1: none) */
+	int8_t order_arg, gfp_arg;      /* for EF_NEW_* (-1: none) */
+	int8_t size_arg, cache_arg;     /* for EF_NEW_OBJ / EF_NEW_CACHE */
 	bool lowmem;                    /* EF_NEW_PAGES: has a kernel address */
 	uint8_t nargs;
 	struct opl_arg args[OPL_MAX_ARGS];
@@ -123,11 +134,14 @@ struct opl_inst {
 };
 
 enum { HF_COMPOUND = 1, HF_LOWMEM = 2 };
+enum { HK_PAGES, HK_OBJ, HK_CACHE };    /* what a handle names */
 
 struct opl_handle {                     /* static facts about one object */
 	uint16_t op;                    /* the op that creates it */
-	uint8_t order, flags;
-	uint32_t gfp;
+	uint8_t order, flags, kind;
+	int16_t parent;                 /* HK_OBJ: its cache's handle, or -1 */
+	uint32_t gfp;                   /* HK_CACHE: the SLAB_* flags */
+	uint32_t size;                  /* HK_OBJ, HK_CACHE: bytes */
 };
 
 struct opl_prog {
@@ -189,6 +203,14 @@ void opl_handle_facts(struct opl_prog *p, const struct opl_inst *in);
  * ops); returns the number kept.  Handle ids are renumbered densely. */
 unsigned int opl_sanitize(struct opl_prog *p);
 bool opl_prog_equal(const struct opl_prog *a, const struct opl_prog *b);
+
+/* ---- SLAB_* creation flags and alignments ---- */
+uint32_t opl_slab_flags_decode(uint8_t raw);
+uint8_t opl_slab_flags_encode(uint32_t flags);
+int opl_slab_flags_print(char *buf, size_t n, uint32_t flags);
+int opl_slab_flags_parse(const char *s, uint32_t *flags);
+unsigned int opl_align_decode(uint8_t raw);
+int opl_align_encode(unsigned int align);       /* -1: not an alignment */
 
 /* ---- GFP masks ---- */
 gfp_t opl_gfp_decode(uint16_t raw, bool lowmem);

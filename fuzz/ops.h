@@ -25,4 +25,22 @@ void ex_verify(struct opl_exec *x, const struct opl_inst *in);
 /* Frees every live unit of handle h (the executor's teardown). */
 void buddy_teardown(struct opl_exec *x, unsigned int h);
 
+/* slab allocator (ops_slab.c) */
+void ex_kmalloc(struct opl_exec *x, const struct opl_inst *in);
+void ex_kzalloc(struct opl_exec *x, const struct opl_inst *in);
+void ex_kfree(struct opl_exec *x, const struct opl_inst *in);
+void ex_ksize(struct opl_exec *x, const struct opl_inst *in);
+void ex_cache_create(struct opl_exec *x, const struct opl_inst *in);
+void ex_cache_destroy(struct opl_exec *x, const struct opl_inst *in);
+void ex_cache_shrink(struct opl_exec *x, const struct opl_inst *in);
+void ex_cache_alloc(struct opl_exec *x, const struct opl_inst *in);
+void ex_cache_zalloc(struct opl_exec *x, const struct opl_inst *in);
+void ex_cache_free(struct opl_exec *x, const struct opl_inst *in);
+void ex_failslab(struct opl_exec *x, const struct opl_inst *in);
+void obj_teardown(struct opl_exec *x, unsigned int h);
+void cache_teardown(struct opl_exec *x, unsigned int h);
+/* End of a run that used the slab: shrink every cache, so the slab gives
+ * back every frame it took during the run. */
+void slab_quiesce(struct opl_exec *x);
+
 #endif

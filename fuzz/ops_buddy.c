@@ -18,7 +18,7 @@ static void got_block(struct opl_exec *x, const struct opl_inst *in,
 			    : pr->must_succeed ? "must succeed"
 			    : pr->must_fail ? "must fail" : "may fail";
 
-	x->rt[h] = pg;
+	x->rt[h].page = pg;
 	if (!pg) {
 		opl_note(x, "NULL (model: %s)", model);
 		return;
@@ -166,7 +166,7 @@ void ex_verify(struct opl_exec *x, const struct opl_inst *in)
 
 void buddy_teardown(struct opl_exec *x, unsigned int h)
 {
-	if (!x->rt[h])
+	if (!x->rt[h].page)
 		return;
 	for (unsigned int s = 0; s < x->lv.nsub[h]; s++) {
 		unsigned int order = x->lv.nsub[h] > 1 ? 0 : x->p->h[h].order;

@@ -14,6 +14,8 @@
 #define ORDER_OF(r) {.name = "order", .kind = AK_ORDER_OF, .ref = r}
 #define NEW_PAGES(ord, gfp) .effect = EF_NEW_PAGES, .order_arg = ord, .gfp_arg = gfp
 #define NO_NEW .order_arg = -1, .gfp_arg = -1
+#define NEW_OBJ(size, gfp, cache) .effect = EF_NEW_OBJ, .order_arg = -1,       \
+	.size_arg = size, .gfp_arg = gfp, .cache_arg = cache
 
 const struct opl_op opl_ops[] = {
 	/* ---- core: machine control ---- */
@@ -82,6 +84,54 @@ const struct opl_op opl_ops[] = {
 	{.name = "kmm_verify", .subsys = OPL_BUDDY, NO_NEW,
 	 .doc = "check every byte written to the block so far",
 	 .nargs = 1, .args = {UNIT("page", FL_UNIT)}, .exec = ex_verify},
+
+	/* ---- slab allocator ---- */
+	{.name = "kmalloc", .subsys = OPL_SLAB, .result = "o", NEW_OBJ(0, 1, -1),
+	 .doc = "allocate size bytes (a size class, or whole pages above 8 KiB)",
+	 .nargs = 2, .args = {INT("size", 1, 16384), ARG("gfp", AK_GFP_LOW)},
+	 .exec = ex_kmalloc, .teardown = obj_teardown},
+	{.name = "kzalloc", .subsys = OPL_SLAB, .result = "o", NEW_OBJ(0, 1, -1),
+	 .doc = "kmalloc, zeroed",
+	 .nargs = 2, .args = {INT("size", 1, 16384), ARG("gfp", AK_GFP_LOW)},
+	 .exec = ex_kzalloc, .teardown = obj_teardown},
+	{.name = "kfree", .subsys = OPL_SLAB, .effect = EF_PUT, NO_NEW,
+	 .doc = "free a kmalloc object",
+	 .nargs = 1, .args = {UNIT("obj", FL_KMALLOC_OBJ)}, .exec = ex_kfree},
+	{.name = "ksize", .subsys = OPL_SLAB, NO_NEW,
+	 .doc = "the usable size of an object",
+	 .nargs = 1, .args = {UNIT("obj", FL_OBJ)}, .exec = ex_ksize},
+	{.name = "kmem_cache_create", .subsys = OPL_SLAB, .result = "c",
+	 .effect = EF_NEW_CACHE, .order_arg = -1, .gfp_arg = 2, .size_arg = 0,
+	 .cache_arg = -1,
+	 .doc = "create a cache (named fuzz-N, no constructor)",
+	 .nargs = 3, .args = {INT("size", 1, 8192), ARG("align", AK_ALIGN),
+			      ARG("flags", AK_SLAB_FLAGS)},
+	 .exec = ex_cache_create, .teardown = cache_teardown},
+	{.name = "kmem_cache_destroy", .subsys = OPL_SLAB, .effect = EF_PUT, NO_NEW,
+	 .doc = "destroy a cache without live objects",
+	 .nargs = 1, .args = {UNIT("cache", FL_CACHE_EMPTY)},
+	 .exec = ex_cache_destroy},
+	{.name = "kmem_cache_shrink", .subsys = OPL_SLAB, NO_NEW,
+	 .doc = "flush the CPU slabs and free the empty slabs of a cache",
+	 .nargs = 1, .args = {UNIT("cache", FL_CACHE)}, .exec = ex_cache_shrink},
+	{.name = "kmem_cache_alloc", .subsys = OPL_SLAB, .result = "o",
+	 NEW_OBJ(-1, 1, 0), .doc = "allocate an object of a cache",
+	 .nargs = 2, .args = {UNIT("cache", FL_CACHE), ARG("gfp", AK_GFP_LOW)},
+	 .exec = ex_cache_alloc, .teardown = obj_teardown},
+	{.name = "kmem_cache_zalloc", .subsys = OPL_SLAB, .result = "o",
+	 NEW_OBJ(-1, 1, 0), .doc = "kmem_cache_alloc, zeroed",
+	 .nargs = 2, .args = {UNIT("cache", FL_CACHE), ARG("gfp", AK_GFP_LOW)},
+	 .exec = ex_cache_zalloc, .teardown = obj_teardown},
+	{.name = "kmem_cache_free", .subsys = OPL_SLAB, .effect = EF_PUT, NO_NEW,
+	 .doc = "free an object into its cache",
+	 .nargs = 2, .args = {{.name = "cache", .kind = AK_CACHE_OF, .ref = 1},
+			      UNIT("obj", FL_CACHE_OBJ)},
+	 .exec = ex_cache_free},
+	{.name = "failslab", .subsys = OPL_SLAB, NO_NEW,
+	 .doc = "configure failslab as its debugfs knobs (probability 100)",
+	 .nargs = 4, .args = {NAMED("interval", 0, 255), NAMED("times", -1, 254),
+			      NAMED("nth", 0, 255), NAMED("ignore_wait", 0, 1)},
+	 .exec = ex_failslab},
 };
 
 const unsigned int opl_nr_ops = sizeof(opl_ops) / sizeof(opl_ops[0]);

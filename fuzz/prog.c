@@ -2,6 +2,7 @@
  * live objects that the decoder, encoder, parser and executor share. */
 #include <stdlib.h>
 #include <string.h>
+#include "kmm/slab.h"
 #include "oplang.h"
 
 /* ---- machines ----
@@ -59,9 +60,9 @@ int opl_machine_config(unsigned int idx, struct kmm_config *c)
 /* ---- targets ---- */
 
 const char *const opl_target_names[] = {"mm_all_fuzzer", "mm_buddy_fuzzer",
-					"mm_text_fuzzer", NULL};
+					"mm_text_fuzzer", "mm_slab_fuzzer", NULL};
 static const unsigned int target_subsys[] = {OPL_ALL, OPL_CORE | OPL_BUDDY,
-					     OPL_ALL};
+					     OPL_ALL, OPL_CORE | OPL_SLAB};
 
 static void target_build(struct opl_target *t, const char *name,
 			 unsigned int subsys)
@@ -253,6 +254,103 @@ int opl_gfp_parse(const char *s, gfp_t *gfp)
 	return 0;
 }
 
+/* ---- SLAB_* flags and alignments ---- */
+
+static const uint32_t slab_bits[8] = {
+	SLAB_HWCACHE_ALIGN, SLAB_RED_ZONE, SLAB_POISON, SLAB_STORE_USER,
+	SLAB_CONSISTENCY_CHECKS, SLAB_RECLAIM_ACCOUNT, SLAB_CACHE_DMA,
+	SLAB_NO_MERGE,
+};
+static const char *const slab_bit_names[8] = {
+	"SLAB_HWCACHE_ALIGN", "SLAB_RED_ZONE", "SLAB_POISON", "SLAB_STORE_USER",
+	"SLAB_CONSISTENCY_CHECKS", "SLAB_RECLAIM_ACCOUNT", "SLAB_CACHE_DMA",
+	"SLAB_NO_MERGE",
+};
+
+uint32_t opl_slab_flags_decode(uint8_t raw)
+{
+	uint32_t f = 0;
+
+	for (int i = 0; i < 8; i++)
+		if (raw >> i & 1)
+			f |= slab_bits[i];
+	return f;
+}
+
+uint8_t opl_slab_flags_encode(uint32_t flags)
+{
+	uint8_t raw = 0;
+
+	for (int i = 0; i < 8; i++)
+		if (flags & slab_bits[i])
+			raw |= (uint8_t)(1u << i);
+	return raw;
+}
+
+int opl_slab_flags_print(char *buf, size_t n, uint32_t flags)
+{
+	int len = 0;
+
+	if (!flags)
+		return snprintf(buf, n, "0");
+	for (int i = 0; i < 8 && len >= 0 && (size_t)len < n; i++)
+		if (flags & slab_bits[i])
+			len += snprintf(buf + len, n - (size_t)len, "%s%s",
+					len ? "|" : "", slab_bit_names[i]);
+	return len;
+}
+
+int opl_slab_flags_parse(const char *s, uint32_t *flags)
+{
+	uint32_t f = 0;
+
+	while (*s == ' ' || *s == '\t')
+		s++;
+	if (!strcmp(s, "0")) {
+		*flags = 0;
+		return 0;
+	}
+	while (*s) {
+		size_t len = strcspn(s, "| \t");
+		int i = 0;
+		while (i < 8 && (strlen(slab_bit_names[i]) != len ||
+				 strncmp(s, slab_bit_names[i], len)))
+			i++;
+		if (i == 8)
+			return -1;
+		f |= slab_bits[i];
+		s += len;
+		while (*s == ' ' || *s == '\t')
+			s++;
+		if (*s == '|') {
+			s++;
+			while (*s == ' ' || *s == '\t')
+				s++;
+			if (!*s)
+				return -1;
+		} else if (*s) {
+			return -1;
+		}
+	}
+	*flags = f;
+	return 0;
+}
+
+static const unsigned int aligns[7] = {0, 8, 16, 32, 64, 128, 256};
+
+unsigned int opl_align_decode(uint8_t raw)
+{
+	return aligns[raw % 7];
+}
+
+int opl_align_encode(unsigned int align)
+{
+	for (int i = 0; i < 7; i++)
+		if (aligns[i] == align)
+			return i;
+	return -1;
+}
+
 /* ---- static tracking of live objects ---- */
 
 void opl_live_init(struct opl_live *lv, const struct opl_prog *p)
@@ -267,6 +365,27 @@ bool opl_unit_ok(const struct opl_live *lv, unsigned int f, unsigned int h,
 	if (h >= lv->p->nh || sub >= lv->nsub[h] || !lv->ref[h][sub])
 		return false;
 	const struct opl_handle *hd = &lv->p->h[h];
+
+	switch (f) {
+	case FL_OBJ:
+		return hd->kind == HK_OBJ;
+	case FL_KMALLOC_OBJ:
+		return hd->kind == HK_OBJ && hd->parent < 0;
+	case FL_CACHE_OBJ:
+		return hd->kind == HK_OBJ && hd->parent >= 0;
+	case FL_CACHE:
+		return hd->kind == HK_CACHE;
+	case FL_CACHE_EMPTY:
+		if (hd->kind != HK_CACHE)
+			return false;
+		for (unsigned int i = 0; i < lv->nlive; i++)
+			if (lv->p->h[lv->live[i]].kind == HK_OBJ &&
+			    lv->p->h[lv->live[i]].parent == (int)h)
+				return false;
+		return true;
+	}
+	if (hd->kind != HK_PAGES)
+		return false;
 	switch (f) {
 	case FL_UNIT:
 		return true;
@@ -349,6 +468,22 @@ void opl_handle_facts(struct opl_prog *p, const struct opl_inst *in)
 	gfp_t gfp = op->gfp_arg >= 0 ? (gfp_t)in->a[op->gfp_arg] : 0;
 
 	h->op = (uint16_t)(in - p->ops);
+	h->parent = -1;
+	if (op->effect == EF_NEW_OBJ || op->effect == EF_NEW_CACHE) {
+		h->kind = op->effect == EF_NEW_OBJ ? HK_OBJ : HK_CACHE;
+		h->order = 0;
+		h->flags = HF_LOWMEM;
+		h->gfp = gfp;
+		if (op->effect == EF_NEW_OBJ && op->cache_arg >= 0) {
+			h->parent = (int16_t)OPL_H(in->a[op->cache_arg]);
+			h->size = p->h[h->parent].size;
+		} else {
+			h->size = (uint32_t)in->a[op->size_arg];
+		}
+		return;
+	}
+	h->kind = HK_PAGES;
+	h->size = 0;
 	h->order = (uint8_t)(op->order_arg >= 0 ? in->a[op->order_arg] : 0);
 	h->gfp = gfp;
 	h->flags = (uint8_t)((h->order && (gfp & __GFP_COMP) ? HF_COMPOUND : 0) |
@@ -372,10 +507,16 @@ static void live_remove(struct opl_live *lv, unsigned int h)
 void opl_live_apply(struct opl_live *lv, const struct opl_inst *in)
 {
 	const struct opl_op *op = &opl_ops[in->op];
-	unsigned int h = OPL_H(in->a[0]), s = OPL_SUB(in->a[0]);
+	unsigned int j = 0;
+
+	while (j + 1 < op->nargs && op->args[j].kind != AK_HANDLE)
+		j++;                    /* the object acted on: the first handle */
+	unsigned int h = OPL_H(in->a[j]), s = OPL_SUB(in->a[j]);
 
 	switch (op->effect) {
 	case EF_NEW_PAGES:
+	case EF_NEW_OBJ:
+	case EF_NEW_CACHE:
 		h = (unsigned int)in->res;
 		lv->nsub[h] = 1;
 		lv->ref[h][0] = 1;
@@ -405,7 +546,9 @@ static void fix_dependent(const struct opl_prog *p, const struct opl_live *lv,
 
 	for (unsigned int j = 0; j < op->nargs; j++) {
 		const struct opl_arg *a = &op->args[j];
-		if (a->kind == AK_ORDER_OF) {
+		if (a->kind == AK_CACHE_OF) {
+			in->a[j] = OPL_HV((unsigned int)p->h[OPL_H(in->a[a->ref])].parent, 0);
+		} else if (a->kind == AK_ORDER_OF) {
 			in->a[j] = (int32_t)opl_unit_order(p, lv, in->a[a->ref]);
 		} else if (a->kind == AK_PAGE_IN) {
 			in->a[j] %= 1 << opl_unit_order(p, lv, in->a[a->ref]);

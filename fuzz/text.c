@@ -44,6 +44,11 @@ static int print_op(char *buf, size_t n, const struct opl_prog *p,
 			opl_gfp_print(g, sizeof(g), (gfp_t)in->a[j]);
 			OUT("%s", g);
 			break;
+		case AK_SLAB_FLAGS:
+			opl_slab_flags_print(g, sizeof(g), (uint32_t)in->a[j]);
+			OUT("%s", g);
+			break;
+		case AK_CACHE_OF:
 		case AK_HANDLE: {
 			unsigned int h = OPL_H(in->a[j]), s = OPL_SUB(in->a[j]);
 			OUT("%s%u", result_prefix(p, h), h);
@@ -267,6 +272,21 @@ static int parse_arg(struct parser *ps, const struct opl_inst *in,
 		if (parse_int(s, a->lo, a->hi, v) || *v > (int32_t)PAGE_SIZE - in->a[a->ref])
 			return perr(ps, "length '%s' out of range or past the page", s);
 		return 0;
+	case AK_ALIGN:
+		if (parse_int(s, 0, 256, v) || opl_align_encode((unsigned int)*v) < 0)
+			return perr(ps, "alignment '%s' is not 0, 8, 16, ... 256", s);
+		return 0;
+	case AK_SLAB_FLAGS: {
+		uint32_t f;
+		if (opl_slab_flags_parse(s, &f))
+			return perr(ps, "bad SLAB_* flags '%s'", s);
+		*v = (int32_t)f;
+		return 0;
+	}
+	case AK_CACHE_OF: {         /* checked once the object is parsed */
+		struct opl_arg any = {.filter = FL_CACHE};
+		return parse_handle(ps, &any, s, v);
+	}
 	}
 	return -1;
 }
@@ -324,6 +344,10 @@ static int parse_op(struct parser *ps, char *s)
 	}
 	if (j != op->nargs)
 		return perr(ps, "'%s' takes different arguments", op->name);
+	for (j = 0; j < op->nargs; j++)
+		if (op->args[j].kind == AK_CACHE_OF &&
+		    OPL_H(in.a[j]) != (unsigned int)ps->p->h[OPL_H(in.a[op->args[j].ref])].parent)
+			return perr(ps, "'%s': the object is not from that cache", op->name);
 	struct opl_inst *dst = &ps->p->ops[ps->p->n];
 	*dst = in;
 	if (op->result) {
@@ -458,6 +482,13 @@ static const char *kind_name(const struct opl_arg *a, char *buf, size_t n)
 	case AK_LEN:
 		snprintf(buf, n, "length %d..%d, within the page", a->lo, a->hi);
 		return buf;
+	case AK_ALIGN:
+		return "alignment: 0, 8, 16, 32, 64, 128 or 256";
+	case AK_SLAB_FLAGS:
+		return "SLAB_* flags (HWCACHE_ALIGN, RED_ZONE, POISON, STORE_USER, "
+		       "CONSISTENCY_CHECKS, RECLAIM_ACCOUNT, CACHE_DMA, NO_MERGE) or 0";
+	case AK_CACHE_OF:
+		return "the object's cache";
 	}
 	return "?";
 }

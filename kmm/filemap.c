@@ -164,11 +164,9 @@ static void truncate_inode_pages(struct kmm *k, struct kmm_file *f,
 			remove_from_page_cache(k, f, i);
 	if ((lstart & (PAGE_SIZE - 1)) && (lstart >> PAGE_SHIFT) < f->cache_len) {
 		struct page *p = f->cache[lstart >> PAGE_SHIFT];
-		if (p) {
-			uint8_t *d = kmap_frame_direct(k, p);
-			memset(d + (lstart & (PAGE_SIZE - 1)), 0,
-			       PAGE_SIZE - (lstart & (PAGE_SIZE - 1)));
-		}
+		if (p)   /* truncate_partial_page: zero_user_segment */
+			zero_user_segments(k, p, (unsigned int)(lstart & (PAGE_SIZE - 1)),
+					   PAGE_SIZE, 0, 0);
 	}
 }
 
@@ -255,12 +253,15 @@ static struct page *page_cache_read(struct kmm *k, struct kmm_file *f,
 
 	if (!page)
 		return NULL;
-	uint8_t *d = kmap_frame_direct(k, page);
 	uint64_t off = (uint64_t)index << PAGE_SHIFT;
-	memset(d, 0, PAGE_SIZE);
+	size_t n = 0;
 	if (f->disk && off < f->disk_size)
-		memcpy(d, f->disk + off,
-		       f->disk_size - off < PAGE_SIZE ? f->disk_size - off : PAGE_SIZE);
+		n = f->disk_size - off < PAGE_SIZE ? (size_t)(f->disk_size - off)
+						   : PAGE_SIZE;
+	if (n)
+		memcpy_to_page(k, page, 0, f->disk + off, n);
+	if (n < PAGE_SIZE)
+		memzero_page(k, page, n, PAGE_SIZE - n);
 	add_to_page_cache(k, f, page, index);
 	return page;
 }
@@ -290,7 +291,7 @@ int file_fault(struct kmm *k, struct vm_area_struct *vma, vaddr_t address,
 			page = mmu_alloc_page(k, GFP_HIGHUSER_MOVABLE);
 			if (!page)
 				return VM_FAULT_OOM;
-			clear_user_highpage_direct(k, page);
+			clear_highpage(k, page);
 			add_to_page_cache(k, f, page, pgoff);
 		} else {
 			page = page_cache_read(k, f, pgoff);
@@ -321,8 +322,7 @@ size_t kmm_file_read(struct kmm *k, struct kmm_file *f, uint64_t off,
 		struct page *p = kmm_file_find_page(k, f, (unsigned long)(o >> PAGE_SHIFT));
 		uint8_t *dst = (uint8_t *)buf + done;
 		if (p) {
-			memcpy(dst, kmap_frame_direct_r(k, p) +
-				       (o & (PAGE_SIZE - 1)), n);
+			memcpy_from_page(k, dst, p, (size_t)(o & (PAGE_SIZE - 1)), n);
 		} else {
 			memset(dst, 0, n);
 			if (f->disk && o < f->disk_size)

@@ -51,33 +51,18 @@ void put_user_page(struct kmm *k, struct page *page)
 	put_page(k, page);
 }
 
-/* TEMPORARY stand-in for kmap_atomic/kunmap_atomic: user and page-cache
- * pages (often highmem, with no kernel address) are reached through their
- * frames directly.  Every access of the MMU code to such a page's contents
- * goes through these two, so the kmap subsystem can replace them. */
-uint8_t *kmap_frame_direct(struct kmm *k, struct page *page)
-{
-	return kmm_frame_w(k, page_to_pfn(k, page));
-}
-
-const uint8_t *kmap_frame_direct_r(struct kmm *k, struct page *page)
-{
-	return kmm_frame_r(k, page_to_pfn(k, page));
-}
-
-void clear_user_highpage_direct(struct kmm *k, struct page *page)
-{
-	memset(kmap_frame_direct(k, page), 0, PAGE_SIZE);
-}
-
-/* copy_user_highpage, or cow_user_page from a PFN map (device memory) */
-void copy_user_highpage_direct(struct kmm *k, struct page *dst,
-			       unsigned long src_pfn)
+/* cow_user_page without a source page (a PFN map): 3.2 copies from the
+ * user address into a kmap_atomic of the new page; the bytes are the
+ * frame's, read here from the bus */
+static void cow_user_page_pfn(struct kmm *k, struct page *dst,
+			      unsigned long src_pfn)
 {
 	uint8_t tmp[PAGE_SIZE];
+	vaddr_t kaddr = kmap_atomic(k, dst);
 
 	phys_read(k, PFN_PHYS(src_pfn), tmp, PAGE_SIZE);
-	memcpy(kmap_frame_direct(k, dst), tmp, PAGE_SIZE);
+	kmm_access(k, k->cpu, kaddr, tmp, PAGE_SIZE, KMM_ACC_WRITE, NULL);
+	kunmap_atomic(k, kaddr);
 }
 
 static pteval_t mk_pte(struct kmm *k, struct page *page, pteval_t prot)
@@ -608,7 +593,7 @@ static int do_anonymous_page(struct kmm *k, struct mm_struct *mm,
 	struct page *page = alloc_user_page(k);
 	if (!page)
 		return VM_FAULT_OOM;
-	clear_user_highpage_direct(k, page);
+	clear_user_highpage(k, page, address);
 	page_set_flag(k, page, PG_uptodate);
 	pteval_t entry = mk_pte(k, page, vma->vm_page_prot);
 	if (vma->vm_flags & VM_WRITE)
@@ -659,7 +644,7 @@ static int __do_fault(struct kmm *k, struct mm_struct *mm,
 	if (write && !(vma->vm_flags & VM_SHARED)) {
 		page = cow_page;
 		anon = true;
-		copy_user_highpage_direct(k, page, page_to_pfn(k, vmf_page));
+		copy_user_highpage(k, page, vmf_page, address, vma);
 		page_set_flag(k, page, PG_uptodate);
 	}
 	/* nothing runs concurrently: the pte is still orig_pte */
@@ -741,9 +726,12 @@ gotten:
 		return VM_FAULT_OOM;
 	}
 	if (pte_pfn(k, orig_pte) == MMU(k)->zero_pfn && pte_special(orig_pte))
-		clear_user_highpage_direct(k, new_page);
-	else    /* cow_user_page; a PFN map is copied from its frame */
-		copy_user_highpage_direct(k, new_page, pte_pfn(k, orig_pte));
+		clear_user_highpage(k, new_page, address);
+	else if (pfn_valid(k, pte_pfn(k, orig_pte)))    /* cow_user_page */
+		copy_user_highpage(k, new_page, pfn_to_page(k, pte_pfn(k, orig_pte)),
+				   address, vma);
+	else
+		cow_user_page_pfn(k, new_page, pte_pfn(k, orig_pte));
 	page_set_flag(k, new_page, PG_uptodate);
 	if (pte_get(k, ep) == orig_pte) {
 		if (old_page) {

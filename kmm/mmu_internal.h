@@ -11,6 +11,7 @@
 
 #include "internal.h"
 #include "kmm/fault.h"
+#include "kmm/highmem.h"
 
 RB_PROTOTYPE(vma_tree, vm_area_struct, vm_rb, vma_cmp)
 
@@ -189,13 +190,6 @@ struct page *vm_normal_page(struct kmm *k, struct vm_area_struct *vma,
 struct page *mmu_alloc_page(struct kmm *k, gfp_t gfp);
 void put_user_page(struct kmm *k, struct page *page);
 void page_set_flag(struct kmm *k, struct page *page, enum pageflags f);
-/* TEMPORARY kmap_atomic stand-ins (memory.c): a user or page-cache page's
- * contents reached through its frame, until kmap lands. */
-uint8_t *kmap_frame_direct(struct kmm *k, struct page *page);
-const uint8_t *kmap_frame_direct_r(struct kmm *k, struct page *page);
-void clear_user_highpage_direct(struct kmm *k, struct page *page);
-void copy_user_highpage_direct(struct kmm *k, struct page *dst,
-			       unsigned long src_pfn);
 bool vma_wants_writenotify(const struct kmm *k, const struct vm_area_struct *vma);
 
 /* ---- filemap.c ---- */

@@ -26,10 +26,8 @@ static int model_gfp_zone(gfp_t gfp)
 
 /* fault_attr with probability 100: fail_nth, then every interval-th call
  * while times lasts (lib/fault-inject.c, should_fail_alloc_page filters). */
-static bool model_should_fail(struct oracle *o, gfp_t gfp, unsigned int order)
+bool ofault_should_fail(struct ofault *f, gfp_t gfp, unsigned int order)
 {
-	struct ofault *f = &o->fault;
-
 	if ((gfp & __GFP_NOFAIL) || order < f->min_order)
 		return false;
 	if ((f->ign_highmem && (gfp & __GFP_HIGHMEM)) ||
@@ -106,7 +104,7 @@ void oracle_alloc_predict(struct oracle *o, gfp_t gfp, unsigned int order,
 		oracle_fail(o, "harness", "alloc with invalid gfp 0x%x", gfp);
 	if (!wait && !(gfp & __GFP_NOMEMALLOC))
 		flags |= W_HARDER;
-	if (model_should_fail(o, gfp, order)) {
+	if (ofault_should_fail(&o->fault, gfp, order)) {
 		pr->inject = true;
 		snprintf(pr->why, sizeof(pr->why), "fail_page_alloc fires on call %lu",
 			 o->fault.calls);

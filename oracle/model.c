@@ -383,7 +383,9 @@ struct oracle *oracle_create(struct kmm *k, char *err, size_t errlen)
 	o->cnt = calloc(ncnt, sizeof(*o->cnt));
 	o->cnt_boot = malloc(ncnt * sizeof(*o->cnt));
 	o->sh = malloc(NR_SHADOWS * sizeof(*o->sh));
-	if (!o->own || !o->own_boot || !o->wlist || !o->cnt || !o->cnt_boot || !o->sh)
+	o->kfree = calloc(o->max_pfn, 1);
+	if (!o->own || !o->own_boot || !o->wlist || !o->cnt || !o->cnt_boot ||
+	    !o->sh || !o->kfree)
 		goto fail;
 	for (unsigned long pfn = 0; pfn < o->max_pfn; pfn++)
 		o->own[pfn] = OWN_RESV;
@@ -396,6 +398,7 @@ struct oracle *oracle_create(struct kmm *k, char *err, size_t errlen)
 	memcpy(o->F_boot, o->F, sizeof(o->F));
 	o->restored = true;
 	shadow_reset(o);
+	oracle_frames_settled(o);
 	err[0] = 0;
 	return o;
 fail:
@@ -413,6 +416,7 @@ void oracle_destroy(struct oracle *o)
 	free(o->cnt);
 	free(o->cnt_boot);
 	free(o->sh);
+	free(o->kfree);
 	for (int z = 0; z < NZ; z++)
 		for (int r = 0; r < NORD; r++)
 			free(o->boot[z][r].pfn);
@@ -436,7 +440,10 @@ void oracle_reset(struct oracle *o)
 	o->nused = 0;
 	shadow_reset(o);
 	memset(&o->fault, 0, sizeof(o->fault));
+	memset(&o->failslab, 0, sizeof(o->failslab));
+	o->nforeign = 0;
 	o->cpu = 0;
+	oracle_frames_settled(o);
 }
 
 /* ---- sweeps ---- */
@@ -513,6 +520,12 @@ void oracle_check_restored(struct oracle *o)
 		if (o->obj[o->used[i]].flags & OBJ_LIVE)
 			oracle_fail(o, "harness", "object %u still live at the end",
 				    o->used[i]);
+	if (o->nforeign)
+		oracle_fail(o, "slab/leak",
+			    "with every object freed, every created cache destroyed "
+			    "and every cache shrunk: model: the slab holds no frame "
+			    "it did not hold at boot; kmm: %ld frames still taken",
+			    o->nforeign);
 	if (memcmp(o->F, o->F_boot, sizeof(o->F)))
 		oracle_fail(o, "harness", "the model's free counts differ from boot "
 			    "with everything freed");

@@ -28,13 +28,21 @@
 #define NZ MAX_NR_ZONES
 #define NORD MAX_ORDER
 
-enum { OBJ_LIVE = 1, OBJ_SPLIT = 2, OBJ_COMPOUND = 4 };
+enum { OBJ_LIVE = 1, OBJ_SPLIT = 2, OBJ_COMPOUND = 4, OBJ_SLAB = 8 };
+
+/* Frames the buddy allocator handed to another subsystem (slab pages,
+ * page tables): owned by this pseudo object. */
+#define FOREIGN_ID ORACLE_MAX_OBJS
 
 struct oobj {
 	uint32_t pfn;
 	uint8_t order, zone, flags, nsub;
 	uint8_t ref[ORACLE_MAX_SUBS];
 	uint16_t shadow;                /* first shadow page + 1 (0: none) */
+	/* OBJ_SLAB: the object and the bytes written at its two ends */
+	vaddr_t va;
+	uint32_t size;
+	uint8_t head[8], tail[8];
 };
 
 /* Expected contents of one frame: the bytes written, and which they are. */
@@ -89,7 +97,10 @@ struct oracle {
 	uint16_t sh_free[NR_SHADOWS];
 	unsigned int nsh_free;
 
-	struct ofault fault;
+	struct ofault fault, failslab;
+	uint8_t *kfree;                 /* scratch: frames kmm has free */
+	unsigned long seen_alloc[NZ], seen_free[NZ];    /* zone counters */
+	long nforeign;
 	struct boot_list boot[NZ][NORD];
 
 	oracle_report_fn report;
@@ -110,6 +121,8 @@ void own_mark_written(struct oracle *o, unsigned long pfn);
 struct oobj *oobj_get(struct oracle *o, unsigned int id, const char *what);
 unsigned long unit_pfn(const struct oobj *b, unsigned int sub);
 unsigned int unit_order(const struct oobj *b);
+/* buddy.c: fault_attr with probability 100 (also failslab's) */
+bool ofault_should_fail(struct ofault *f, gfp_t gfp, unsigned int order);
 /* content.c */
 void shadow_drop_unit(struct oracle *o, struct oobj *b, unsigned int sub);
 void shadow_reset(struct oracle *o);

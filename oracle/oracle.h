@@ -95,6 +95,35 @@ void oracle_write(struct oracle *o, unsigned int id, unsigned int sub,
 /* Checks every remembered byte of a unit. */
 void oracle_verify(struct oracle *o, unsigned int id, unsigned int sub);
 
+/* ---- frames held by other subsystems (slab pages, page tables) ----
+ * After an op of another subsystem, oracle_sync_frames re-learns which
+ * frames the buddy allocator handed out or took back behind the model
+ * (zones whose alloc/free counters moved are compared frame by frame
+ * with the free lists and pcp lists); after the model's own ops,
+ * oracle_frames_settled records the counters. */
+void oracle_sync_frames(struct oracle *o);
+void oracle_frames_settled(struct oracle *o);
+
+/* ---- slab objects ---- */
+/* failslab (the kernel's fault_attr rules) for one slab allocation. */
+void oracle_slab_predict(struct oracle *o, gfp_t gfp, struct oracle_alloc_pred *pr);
+void oracle_failslab(struct oracle *o, const struct kmm_fault_attr *a);
+/* The result of kmalloc/kmem_cache_alloc (0: NULL).  Checks: lowmem
+ * address inside frames the slab (or kmalloc_large) took, aligned to
+ * align (at least 8), no overlap with a live object, zeroed when asked,
+ * ksize (the usable size) at least size, and for kmalloc exactly the
+ * kernel's size class; then writes a pattern at both ends. */
+void oracle_obj_result(struct oracle *o, const struct oracle_alloc_pred *pr,
+		       unsigned int id, vaddr_t va, unsigned int size,
+		       unsigned int align, bool zeroed, bool kmalloc,
+		       size_t ksize);
+/* Before kfree/kmem_cache_free: the pattern is intact. */
+void oracle_obj_free(struct oracle *o, unsigned int id);
+vaddr_t oracle_obj_va(const struct oracle *o, unsigned int id);
+/* ksize() of a live object, checked as at its allocation. */
+void oracle_obj_ksize(struct oracle *o, unsigned int id, bool kmalloc,
+		      size_t ksize);
+
 /* ---- sweeps ---- */
 /* After every op: counters agree with the model (cheap). */
 void oracle_step(struct oracle *o);

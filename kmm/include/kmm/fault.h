@@ -12,9 +12,8 @@
  * A bad user access ends in a signal outcome, never a simulator crash.  A
  * kernel access the kernel cannot handle (no exception-table fixup) is an
  * oops: kmm_bug("fault", "unable to handle kernel paging request ...").
- * Highmem user pages are cleared and copied through a temporary helper
- * that reaches the frames directly (kmap_frame_direct in memory.c), until
- * the kmap subsystem replaces it.
+ * User and page-cache pages are cleared, copied and filled through
+ * kmap_atomic / kmap_local mappings (highmem.h), as the kernel does.
  */
 #ifndef KMM_FAULT_H
 #define KMM_FAULT_H
