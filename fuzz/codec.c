@@ -89,6 +89,9 @@ void opl_decode(const struct opl_target *t, const uint8_t *d, size_t n,
 				break;
 			case AK_CACHE_OF:       /* after the object it refers to */
 				break;
+			case AK_PROT:
+				in.a[j] = (int32_t)(rd(d, n, &pos, 1) & 7u);
+				break;
 			}
 		}
 		if (drop)
@@ -169,6 +172,9 @@ long opl_encode(const struct opl_target *t, const struct opl_prog *p,
 					 opl_slab_flags_encode((uint32_t)in->a[j]), 1);
 				break;
 			case AK_CACHE_OF:
+				break;
+			case AK_PROT:
+				err = wr(out, cap, &pos, (uint32_t)in->a[j], 1);
 				break;
 			}
 			if (err)

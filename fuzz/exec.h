@@ -10,6 +10,7 @@
 #include "oracle.h"
 
 struct kmem_cache;
+struct mm_struct;
 
 /* A booted machine and its model, kept across runs (reset per run). */
 struct opl_box {
@@ -37,6 +38,7 @@ struct opl_exec {
 		struct page *page;      /* first page (NULL: allocation failed) */
 		vaddr_t va;             /* slab object */
 		struct kmem_cache *cache;
+		struct mm_struct *mm;   /* process */
 	} rt[OPL_MAX_OPS];
 	bool slab_used;                 /* a slab op ran: shrink at the end */
 	char note[160];                 /* what the current op did, for the log */

@@ -64,6 +64,7 @@ enum opl_arg_kind {
 	AK_ALIGN,       /* an alignment: 0, 8, 16, ... 256 (one byte) */
 	AK_SLAB_FLAGS,  /* SLAB_* creation flags over the fuzzable bits */
 	AK_CACHE_OF,    /* the cache of the object in arg `ref` (not encoded) */
+	AK_PROT,        /* PROT_READ | PROT_WRITE | PROT_EXEC bits, or PROT_NONE */
 };
 
 /* Which live objects a handle argument may pick. */
@@ -78,6 +79,8 @@ enum opl_filter {
 	FL_CACHE_OBJ,   /* an object from a kmem_cache */
 	FL_CACHE,       /* a created kmem_cache */
 	FL_CACHE_EMPTY, /* a created kmem_cache without live objects */
+	FL_MM,          /* a live process (mm) */
+	FL_VMA,         /* a region some mmap returned (its address stays) */
 };
 
 struct opl_arg {
@@ -96,6 +99,8 @@ enum opl_effect {
 	EF_SPLIT,       /* splits the block in arg 0 */
 	EF_NEW_OBJ,     /* creates a slab object: size_arg or its cache's */
 	EF_NEW_CACHE,   /* creates a kmem_cache: size_arg, gfp_arg = flags */
+	EF_NEW_MM,      /* creates a process */
+	EF_NEW_VMA,     /* creates a region handle: size_arg pages */
 };
 
 struct opl_exec;
@@ -134,7 +139,7 @@ struct opl_inst {
 };
 
 enum { HF_COMPOUND = 1, HF_LOWMEM = 2 };
-enum { HK_PAGES, HK_OBJ, HK_CACHE };    /* what a handle names */
+enum { HK_PAGES, HK_OBJ, HK_CACHE, HK_MM, HK_VMA };  /* what a handle names */
 
 struct opl_handle {                     /* static facts about one object */
 	uint16_t op;                    /* the op that creates it */
@@ -209,6 +214,8 @@ uint32_t opl_slab_flags_decode(uint8_t raw);
 uint8_t opl_slab_flags_encode(uint32_t flags);
 int opl_slab_flags_print(char *buf, size_t n, uint32_t flags);
 int opl_slab_flags_parse(const char *s, uint32_t *flags);
+int opl_prot_print(char *buf, size_t n, uint32_t prot);
+int opl_prot_parse(const char *s, uint32_t *prot);
 unsigned int opl_align_decode(uint8_t raw);
 int opl_align_encode(unsigned int align);       /* -1: not an alignment */
 

@@ -39,6 +39,19 @@ void ex_cache_free(struct opl_exec *x, const struct opl_inst *in);
 void ex_failslab(struct opl_exec *x, const struct opl_inst *in);
 void obj_teardown(struct opl_exec *x, unsigned int h);
 void cache_teardown(struct opl_exec *x, unsigned int h);
+/* processes and user memory (ops_mm.c) */
+void ex_mm_exec(struct opl_exec *x, const struct opl_inst *in);
+void ex_dup_mm(struct opl_exec *x, const struct opl_inst *in);
+void ex_mmput(struct opl_exec *x, const struct opl_inst *in);
+void ex_mmap(struct opl_exec *x, const struct opl_inst *in);
+void ex_munmap(struct opl_exec *x, const struct opl_inst *in);
+void ex_mprotect(struct opl_exec *x, const struct opl_inst *in);
+void ex_user_write(struct opl_exec *x, const struct opl_inst *in);
+void ex_user_read(struct opl_exec *x, const struct opl_inst *in);
+void ex_flush_tlb_all(struct opl_exec *x, const struct opl_inst *in);
+void mm_teardown(struct opl_exec *x, unsigned int h);
+void vma_teardown(struct opl_exec *x, unsigned int h);
+
 /* End of a run that used the slab: shrink every cache, so the slab gives
  * back every frame it took during the run. */
 void slab_quiesce(struct opl_exec *x);

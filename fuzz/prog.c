@@ -60,9 +60,11 @@ int opl_machine_config(unsigned int idx, struct kmm_config *c)
 /* ---- targets ---- */
 
 const char *const opl_target_names[] = {"mm_all_fuzzer", "mm_buddy_fuzzer",
-					"mm_text_fuzzer", "mm_slab_fuzzer", NULL};
+					"mm_text_fuzzer", "mm_slab_fuzzer",
+					"mm_fault_fuzzer", NULL};
 static const unsigned int target_subsys[] = {OPL_ALL, OPL_CORE | OPL_BUDDY,
-					     OPL_ALL, OPL_CORE | OPL_SLAB};
+					     OPL_ALL, OPL_CORE | OPL_SLAB,
+					     OPL_CORE | OPL_FAULT};
 
 static void target_build(struct opl_target *t, const char *name,
 			 unsigned int subsys)
@@ -336,6 +338,56 @@ int opl_slab_flags_parse(const char *s, uint32_t *flags)
 	return 0;
 }
 
+int opl_prot_print(char *buf, size_t n, uint32_t prot)
+{
+	static const char *const names[3] = {"PROT_READ", "PROT_WRITE", "PROT_EXEC"};
+	int len = 0;
+
+	if (!prot)
+		return snprintf(buf, n, "PROT_NONE");
+	for (int i = 0; i < 3 && len >= 0 && (size_t)len < n; i++)
+		if (prot & (1u << i))
+			len += snprintf(buf + len, n - (size_t)len, "%s%s",
+					len ? "|" : "", names[i]);
+	return len;
+}
+
+int opl_prot_parse(const char *s, uint32_t *prot)
+{
+	static const char *const names[3] = {"PROT_READ", "PROT_WRITE", "PROT_EXEC"};
+	uint32_t p = 0;
+
+	while (*s == ' ' || *s == '\t')
+		s++;
+	if (!strcmp(s, "PROT_NONE")) {
+		*prot = 0;
+		return 0;
+	}
+	while (*s) {
+		size_t len = strcspn(s, "| \t");
+		int i = 0;
+		while (i < 3 && (strlen(names[i]) != len || strncmp(s, names[i], len)))
+			i++;
+		if (i == 3)
+			return -1;
+		p |= 1u << i;
+		s += len;
+		while (*s == ' ' || *s == '\t')
+			s++;
+		if (*s == '|') {
+			s++;
+			while (*s == ' ' || *s == '\t')
+				s++;
+			if (!*s)
+				return -1;
+		} else if (*s) {
+			return -1;
+		}
+	}
+	*prot = p;
+	return 0;
+}
+
 static const unsigned int aligns[7] = {0, 8, 16, 32, 64, 128, 256};
 
 unsigned int opl_align_decode(uint8_t raw)
@@ -375,6 +427,10 @@ bool opl_unit_ok(const struct opl_live *lv, unsigned int f, unsigned int h,
 		return hd->kind == HK_OBJ && hd->parent >= 0;
 	case FL_CACHE:
 		return hd->kind == HK_CACHE;
+	case FL_MM:
+		return hd->kind == HK_MM;
+	case FL_VMA:
+		return hd->kind == HK_VMA;
 	case FL_CACHE_EMPTY:
 		if (hd->kind != HK_CACHE)
 			return false;
@@ -469,6 +525,15 @@ void opl_handle_facts(struct opl_prog *p, const struct opl_inst *in)
 
 	h->op = (uint16_t)(in - p->ops);
 	h->parent = -1;
+	if (op->effect == EF_NEW_MM || op->effect == EF_NEW_VMA) {
+		h->kind = op->effect == EF_NEW_MM ? HK_MM : HK_VMA;
+		h->order = 0;
+		h->flags = 0;
+		h->gfp = 0;
+		h->size = op->size_arg >= 0 && op->effect == EF_NEW_VMA
+				  ? (uint32_t)in->a[op->size_arg] : 0;
+		return;
+	}
 	if (op->effect == EF_NEW_OBJ || op->effect == EF_NEW_CACHE) {
 		h->kind = op->effect == EF_NEW_OBJ ? HK_OBJ : HK_CACHE;
 		h->order = 0;
@@ -517,6 +582,8 @@ void opl_live_apply(struct opl_live *lv, const struct opl_inst *in)
 	case EF_NEW_PAGES:
 	case EF_NEW_OBJ:
 	case EF_NEW_CACHE:
+	case EF_NEW_MM:
+	case EF_NEW_VMA:
 		h = (unsigned int)in->res;
 		lv->nsub[h] = 1;
 		lv->ref[h][0] = 1;

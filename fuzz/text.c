@@ -48,6 +48,10 @@ static int print_op(char *buf, size_t n, const struct opl_prog *p,
 			opl_slab_flags_print(g, sizeof(g), (uint32_t)in->a[j]);
 			OUT("%s", g);
 			break;
+		case AK_PROT:
+			opl_prot_print(g, sizeof(g), (uint32_t)in->a[j]);
+			OUT("%s", g);
+			break;
 		case AK_CACHE_OF:
 		case AK_HANDLE: {
 			unsigned int h = OPL_H(in->a[j]), s = OPL_SUB(in->a[j]);
@@ -283,6 +287,13 @@ static int parse_arg(struct parser *ps, const struct opl_inst *in,
 		*v = (int32_t)f;
 		return 0;
 	}
+	case AK_PROT: {
+		uint32_t prot;
+		if (opl_prot_parse(s, &prot))
+			return perr(ps, "bad PROT_* bits '%s'", s);
+		*v = (int32_t)prot;
+		return 0;
+	}
 	case AK_CACHE_OF: {         /* checked once the object is parsed */
 		struct opl_arg any = {.filter = FL_CACHE};
 		return parse_handle(ps, &any, s, v);
@@ -489,6 +500,8 @@ static const char *kind_name(const struct opl_arg *a, char *buf, size_t n)
 		       "CONSISTENCY_CHECKS, RECLAIM_ACCOUNT, CACHE_DMA, NO_MERGE) or 0";
 	case AK_CACHE_OF:
 		return "the object's cache";
+	case AK_PROT:
+		return "PROT_READ|PROT_WRITE|PROT_EXEC bits, or PROT_NONE";
 	}
 	return "?";
 }
@@ -496,7 +509,7 @@ static const char *kind_name(const struct opl_arg *a, char *buf, size_t n)
 void opl_print_reference(FILE *f)
 {
 	static const char *const subsys[] = {"core", "buddy", "slab", "vmalloc",
-					     "kmap", "fault"};
+					     "kmap", "mmu/fault"};
 
 	fprintf(f, "# Op reference\n\nGenerated from fuzz/optable.c by "
 		   "`kmm-fmt --reference`; do not edit.\n\n");

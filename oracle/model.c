@@ -417,6 +417,7 @@ void oracle_destroy(struct oracle *o)
 	free(o->cnt_boot);
 	free(o->sh);
 	free(o->kfree);
+	user_destroy(o);
 	for (int z = 0; z < NZ; z++)
 		for (int r = 0; r < NORD; r++)
 			free(o->boot[z][r].pfn);
@@ -441,6 +442,7 @@ void oracle_reset(struct oracle *o)
 	shadow_reset(o);
 	memset(&o->fault, 0, sizeof(o->fault));
 	memset(&o->failslab, 0, sizeof(o->failslab));
+	user_reset(o);
 	o->nforeign = 0;
 	o->cpu = 0;
 	oracle_frames_settled(o);
@@ -521,11 +523,11 @@ void oracle_check_restored(struct oracle *o)
 			oracle_fail(o, "harness", "object %u still live at the end",
 				    o->used[i]);
 	if (o->nforeign)
-		oracle_fail(o, "slab/leak",
-			    "with every object freed, every created cache destroyed "
-			    "and every cache shrunk: model: the slab holds no frame "
-			    "it did not hold at boot; kmm: %ld frames still taken",
-			    o->nforeign);
+		oracle_fail(o, "frames/leak",
+			    "with every object freed, every created cache destroyed, "
+			    "every cache shrunk and every process gone: model: no "
+			    "frame is held that was not held at boot; kmm: %ld frames "
+			    "still taken", o->nforeign);
 	if (memcmp(o->F, o->F_boot, sizeof(o->F)))
 		oracle_fail(o, "harness", "the model's free counts differ from boot "
 			    "with everything freed");

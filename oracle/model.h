@@ -101,6 +101,9 @@ struct oracle {
 	uint8_t *kfree;                 /* scratch: frames kmm has free */
 	unsigned long seen_alloc[NZ], seen_free[NZ];    /* zone counters */
 	long nforeign;
+	struct omm *mm[ORACLE_MAX_OBJS];        /* user.c: processes */
+	uint16_t mm_used[ORACLE_MAX_OBJS];
+	unsigned int nmm_used;
 	struct boot_list boot[NZ][NORD];
 
 	oracle_report_fn report;
@@ -123,6 +126,10 @@ unsigned long unit_pfn(const struct oobj *b, unsigned int sub);
 unsigned int unit_order(const struct oobj *b);
 /* buddy.c: fault_attr with probability 100 (also failslab's) */
 bool ofault_should_fail(struct ofault *f, gfp_t gfp, unsigned int order);
+/* user.c */
+struct omm;
+void user_reset(struct oracle *o);
+void user_destroy(struct oracle *o);
 /* content.c */
 void shadow_drop_unit(struct oracle *o, struct oobj *b, unsigned int sub);
 void shadow_reset(struct oracle *o);

@@ -124,6 +124,25 @@ vaddr_t oracle_obj_va(const struct oracle *o, unsigned int id);
 void oracle_obj_ksize(struct oracle *o, unsigned int id, bool kmalloc,
 		      size_t ksize);
 
+/* ---- processes and user memory (user.c) ---- */
+struct kmm_access_result;
+/* exec (parent -1) or fork of parent; ok false when it returned NULL. */
+void oracle_mm_new(struct oracle *o, unsigned int id, int parent, bool ok);
+void oracle_mm_gone(struct oracle *o, unsigned int id);
+/* mmap(anonymous, private) of npages returned ret (address or -errno). */
+void oracle_mmap(struct oracle *o, unsigned int id, long ret,
+		 unsigned int npages, unsigned int prot);
+void oracle_munmap(struct oracle *o, unsigned int id, vaddr_t va,
+		   unsigned int npages, int ret);
+void oracle_mprotect(struct oracle *o, unsigned int id, vaddr_t va,
+		     unsigned int npages, unsigned int prot, int ret);
+/* A user access of len bytes at va by process id: a write of the bytes
+ * oracle_user_pattern(seed, i), or a read that returned data. */
+void oracle_user_access(struct oracle *o, unsigned int id, vaddr_t va,
+			unsigned int len, bool write, uint8_t seed,
+			const uint8_t *data, const struct kmm_access_result *r);
+uint8_t oracle_user_pattern(uint8_t seed, uint32_t i);
+
 /* ---- sweeps ---- */
 /* After every op: counters agree with the model (cheap). */
 void oracle_step(struct oracle *o);

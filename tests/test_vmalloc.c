@@ -348,6 +348,61 @@ static int fragmentation_exhaustion_recovery(bool pae)
 }
 BOTH_MODES(fragmentation_exhaustion_recovery)
 
+/* The same with vmalloc and vfree on the classic machine (120 MiB area):
+ * 4 MiB areas (1025 pages with the guard) tile it 29 times, the rest is
+ * exactly one more area; freeing the even ones leaves isolated holes and
+ * 15 * 1025 lazy pages, under lazy_max_pages, so the first refill has to
+ * purge; 8 MiB fits only once the area between two holes is vfree'd. */
+static int vmalloc_fragmentation_recovery(bool pae)
+{
+	struct kmm *k = boot_preset("classic", pae);
+	ASSERT_TRUE(k);
+	const struct kmm_layout *l = kmm_layout(k);
+	const uint32_t S = 1025;                /* pages per 4 MiB area */
+	unsigned long total = area_pages(l), n = total / S, r = total % S;
+	ASSERT_EQ(n, 29);
+	vaddr_t v[32];
+	for (unsigned long i = 0; i < n; i++) {
+		v[i] = vmalloc(k, 4u << 20);
+		ASSERT_EQ(v[i], l->vmalloc_start + i * S * PG);
+	}
+	ASSERT_EQ(vmalloc(k, 4u << 20), 0);
+	vaddr_t tail = vmalloc(k, (r - 1) * PG);
+	ASSERT_EQ(tail, l->vmalloc_start + n * S * PG);
+	ASSERT_EQ(vmalloc(k, 1), 0);
+	struct vmalloc_info vi;
+	vmalloc_info(k, &vi);
+	ASSERT_EQ(vi.nr_free, 0);
+	ASSERT_EQ(vi.alloc_failures, 2);
+	ASSERT_EQ(vi.nr_vmalloc_pages, n * 1024 + r - 1);
+	kmm_check(k);
+	unsigned long freed = 0;
+	for (unsigned long i = 0; i < n; i += 2, freed++)
+		vfree(k, v[i]);
+	vmalloc_info(k, &vi);
+	ASSERT_EQ(vi.vmap_lazy_nr, freed * S);
+	ASSERT_TRUE(vi.vmap_lazy_nr <= lazy_max_pages(k));
+	ASSERT_EQ(vi.purges, 0);
+	ASSERT_EQ(vi.nr_free, 0);
+	/* nothing is free until the purge the refill triggers */
+	ASSERT_EQ(vmalloc(k, 4u << 20), v[0]);
+	vmalloc_info(k, &vi);
+	ASSERT_EQ(vi.purges, 1);
+	ASSERT_EQ(vi.vmap_lazy_nr, 0);
+	ASSERT_EQ(vmalloc(k, 8u << 20), 0);     /* holes of 1025 pages only */
+	ASSERT_EQ(vmalloc_addr_state(k, v[2]), 3);
+	kmm_check(k);
+	vfree(k, v[3]);
+	ASSERT_EQ(vmalloc(k, 8u << 20), v[2]);
+	vmalloc_info(k, &vi);
+	ASSERT_EQ(vi.purges, 2);
+	ASSERT_EQ(vi.alloc_failures, 3);
+	kmm_check(k);
+	kmm_destroy(k);
+	return 0;
+}
+BOTH_MODES(vmalloc_fragmentation_recovery)
+
 /* The lazy threshold: a purge runs when vmap_lazy_nr goes strictly above
  * lazy_max_pages, not when it reaches it. */
 static int lazy_threshold(bool pae)
@@ -762,6 +817,7 @@ static const struct test_case tests[] = {
 	TEST_BOTH(guard_page_faults),
 	TEST_BOTH(vmalloc_alignment),
 	TEST_BOTH(fragmentation_exhaustion_recovery),
+	TEST_BOTH(vmalloc_fragmentation_recovery),
 	TEST_BOTH(lazy_threshold),
 	TEST_BOTH(lazy_purge_no_stale_tlb),
 	TEST_BOTH(check_catches_stale_tlb),
