@@ -8,6 +8,7 @@
 #include <string.h>
 #include "internal.h"
 #include "kmm/highmem.h"
+#include "kmm/highmem.h"
 
 /* Mutation testing (fuzz/mutation.cmake): a test copy of libkmm built with
  * -DKMM_MUTATION=N carries deliberate bug N (the "MUTATION N" blocks
@@ -561,13 +562,13 @@ static void prep_new_page(struct kmm *k, struct page *page, unsigned int order,
 	page->_refcount = 1;
 	page->owner_order = (uint8_t)order;
 	page->sim = (uint8_t)((page->sim & ~KMM_SIM_FREED) | KMM_SIM_ALLOCATED);
-	if (gfp & __GFP_ZERO)           /* prep_zero_page -> clear_highpage */
+	if (gfp & __GFP_ZERO)   /* prep_zero_page: clear_highpage via kmap_atomic */
 #if KMM_MUTATION == 8   /* MUTATION 8: only the first page is cleared */
 		for (unsigned long i = 0; i < 1; i++)
 #else
 		for (unsigned long i = 0; i < (1ul << order); i++)
 #endif
-			memset(kmm_frame_w(k, page_to_pfn(k, page) + i), 0, PAGE_SIZE);
+			clear_highpage(k, page + i);
 	if (order && (gfp & __GFP_COMP))
 		prep_compound_page(k, page, order);
 }
