@@ -30,6 +30,7 @@ bench: deps
 	cmake --preset release >/dev/null
 	cmake --build --preset release -j$(JOBS)
 	build/release/bench/kmm-bench
+	bench/bench_trace.sh build/release
 
 coverage: deps
 	cmake --preset coverage >/dev/null

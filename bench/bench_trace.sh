@@ -1,7 +1,10 @@
 #!/usr/bin/env bash
 # bench_trace.sh [BUILD_DIR] — the trace pipeline's numbers:
 #   1. kmm-replay throughput (events/s) on each committed trace, replayed
-#      many times on a reset tiny machine;
+#      many times on a reset tiny machine: every part (pages, slab,
+#      processes/syscalls/faults) and the page allocator alone; without the
+#      oracle programs and periodic sweeps, which run once per trace, not
+#      per replay;
 #   2. kmmtrace's capture overhead: kmm-trace-workload's own run time
 #      (--time, tracer start-up excluded) without and with kmmtrace
 #      attached, alternating runs in one invocation, medians compared.
@@ -13,14 +16,22 @@ B=${1:-build/release}
 T=$B/trace
 [ -x "$T/kmm-replay" ] || { echo "bench_trace: build $B first (make bench)" >&2; exit 1; }
 
-echo "replay throughput (kmm-replay --repeat, tiny machine):"
+echo "replay throughput (kmm-replay --repeat 200 --no-oracle --check-every 0, tiny machine):"
+rate() { "$T/kmm-replay" --repeat 200 --no-oracle --check-every 0 "$@" 2>&1 >/dev/null |
+	sed -n 's/.*: \([0-9]*\) events\/s$/\1/p'; }
+printf '  %-28s %14s %14s\n' trace "all parts" "pages only"
 for f in corpus/traces/*.kmt corpus/traces/*.txt; do
-	line=$("$T/kmm-replay" --repeat 200 "$f" 2>&1 >/dev/null | grep 'events/s')
-	printf '  %-28s %s\n' "$(basename "$f")" "${line#kmm-replay: }"
+	printf '  %-28s %10s ev/s %10s ev/s\n' "$(basename "$f")" "$(rate "$f")" \
+		"$(rate --parts pages "$f")"
 done
 
-if [ "$(id -u)" != 0 ] || [ ! -x "$T/kmmtrace" ] || [ ! -r /sys/kernel/btf/vmlinux ]; then
-	echo "capture overhead: skipped (needs root, BTF and $T/kmmtrace)"
+why=
+[ "$(id -u)" = 0 ] || why="not root (kmmtrace needs root or CAP_BPF+CAP_PERFMON)"
+[ -n "$why" ] || [ -x "$T/kmmtrace" ] ||
+	why="no $T/kmmtrace (clang, bpftool or libbpf missing at configure time: scripts/deps.sh trace)"
+[ -n "$why" ] || [ -r /sys/kernel/btf/vmlinux ] || why="the kernel has no BTF (/sys/kernel/btf/vmlinux)"
+if [ -n "$why" ]; then
+	echo "capture overhead: skipped: $why"
 	exit 0
 fi
 rounds=${ROUNDS:-300}

@@ -131,6 +131,7 @@ int opl_run(struct opl_exec *x, const struct opl_prog *p)
 	opl_live_init(&x->lv, p);
 	x->last_check = -2;
 	x->slab_used = false;
+	x->vmalloc_used = false;
 	for (unsigned int i = 0; i < p->n; i++) {
 		const struct opl_inst *in = &p->ops[i];
 		const struct opl_op *op = &opl_ops[in->op];
@@ -168,9 +169,12 @@ int opl_run(struct opl_exec *x, const struct opl_prog *p)
 		slab_quiesce(x);
 	drain_all_pages(x->k);
 	oracle_sync_frames(x->o);
-	oracle_check_restored(x->o);
+	oracle_check_restored(x->o, x->vmalloc_used);
 	if (x->log)
-		fprintf(x->log, "end: everything freed, free lists as at boot\n");
+		fprintf(x->log, "end: everything freed, %s\n",
+			x->vmalloc_used ? "free counts exact (vmalloc's kernel "
+					  "page tables stay)"
+					: "free lists as at boot");
 	x->p = NULL;
 	kmm_reset(x->k);
 	oracle_reset(x->o);

@@ -41,6 +41,7 @@ struct opl_exec {
 		struct mm_struct *mm;   /* process */
 	} rt[OPL_MAX_OPS];
 	bool slab_used;                 /* a slab op ran: shrink at the end */
+	bool vmalloc_used;              /* kernel page tables may stay */
 	char note[160];                 /* what the current op did, for the log */
 	struct opl_live lv;             /* live objects as the run goes */
 };

@@ -81,6 +81,10 @@ enum opl_filter {
 	FL_CACHE_EMPTY, /* a created kmem_cache without live objects */
 	FL_MM,          /* a live process (mm) */
 	FL_VMA,         /* a region some mmap returned (its address stays) */
+	FL_FREEABLE,    /* a live page unit without a live kmap */
+	FL_KMAPPABLE,   /* a live page unit, while fewer than 256 kmaps live */
+	FL_KMAP,        /* a live kmap */
+	FL_VAREA,       /* a live vmalloc area */
 };
 
 struct opl_arg {
@@ -101,6 +105,8 @@ enum opl_effect {
 	EF_NEW_CACHE,   /* creates a kmem_cache: size_arg, gfp_arg = flags */
 	EF_NEW_MM,      /* creates a process */
 	EF_NEW_VMA,     /* creates a region handle: size_arg pages */
+	EF_NEW_KMAP,    /* creates a kmap of the unit in arg 0 */
+	EF_NEW_VAREA,   /* creates a vmalloc area: size_arg bytes */
 };
 
 struct opl_exec;
@@ -139,12 +145,14 @@ struct opl_inst {
 };
 
 enum { HF_COMPOUND = 1, HF_LOWMEM = 2 };
-enum { HK_PAGES, HK_OBJ, HK_CACHE, HK_MM, HK_VMA };  /* what a handle names */
+enum { HK_PAGES, HK_OBJ, HK_CACHE, HK_MM, HK_VMA, HK_KMAP, HK_VAREA };
 
 struct opl_handle {                     /* static facts about one object */
 	uint16_t op;                    /* the op that creates it */
 	uint8_t order, flags, kind;
-	int16_t parent;                 /* HK_OBJ: its cache's handle, or -1 */
+	int16_t parent;                 /* HK_OBJ: its cache's handle, or -1;
+					 * HK_KMAP: the page handle */
+	uint8_t sub;                    /* HK_KMAP: the page unit */
 	uint32_t gfp;                   /* HK_CACHE: the SLAB_* flags */
 	uint32_t size;                  /* HK_OBJ, HK_CACHE: bytes */
 };

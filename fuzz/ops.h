@@ -52,6 +52,18 @@ void ex_flush_tlb_all(struct opl_exec *x, const struct opl_inst *in);
 void mm_teardown(struct opl_exec *x, unsigned int h);
 void vma_teardown(struct opl_exec *x, unsigned int h);
 
+/* kernel mappings (ops_kvm.c) */
+void ex_kmap(struct opl_exec *x, const struct opl_inst *in);
+void ex_kunmap(struct opl_exec *x, const struct opl_inst *in);
+void ex_kmap_atomic(struct opl_exec *x, const struct opl_inst *in);
+void ex_kmap_local(struct opl_exec *x, const struct opl_inst *in);
+void ex_vmalloc(struct opl_exec *x, const struct opl_inst *in);
+void ex_vzalloc(struct opl_exec *x, const struct opl_inst *in);
+void ex_vfree(struct opl_exec *x, const struct opl_inst *in);
+void ex_vm_unmap_aliases(struct opl_exec *x, const struct opl_inst *in);
+void kmap_teardown(struct opl_exec *x, unsigned int h);
+void varea_teardown(struct opl_exec *x, unsigned int h);
+
 /* End of a run that used the slab: shrink every cache, so the slab gives
  * back every frame it took during the run. */
 void slab_quiesce(struct opl_exec *x);

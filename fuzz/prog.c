@@ -61,10 +61,13 @@ int opl_machine_config(unsigned int idx, struct kmm_config *c)
 
 const char *const opl_target_names[] = {"mm_all_fuzzer", "mm_buddy_fuzzer",
 					"mm_text_fuzzer", "mm_slab_fuzzer",
-					"mm_fault_fuzzer", NULL};
+					"mm_fault_fuzzer", "mm_vmalloc_fuzzer",
+					"mm_kmap_fuzzer", NULL};
 static const unsigned int target_subsys[] = {OPL_ALL, OPL_CORE | OPL_BUDDY,
 					     OPL_ALL, OPL_CORE | OPL_SLAB,
-					     OPL_CORE | OPL_FAULT};
+					     OPL_CORE | OPL_FAULT,
+					     OPL_CORE | OPL_VMALLOC,
+					     OPL_CORE | OPL_BUDDY | OPL_KMAP};
 
 static void target_build(struct opl_target *t, const char *name,
 			 unsigned int subsys)
@@ -429,6 +432,10 @@ bool opl_unit_ok(const struct opl_live *lv, unsigned int f, unsigned int h,
 		return hd->kind == HK_CACHE;
 	case FL_MM:
 		return hd->kind == HK_MM;
+	case FL_KMAP:
+		return hd->kind == HK_KMAP;
+	case FL_VAREA:
+		return hd->kind == HK_VAREA;
 	case FL_VMA:
 		return hd->kind == HK_VMA;
 	case FL_CACHE_EMPTY:
@@ -442,7 +449,24 @@ bool opl_unit_ok(const struct opl_live *lv, unsigned int f, unsigned int h,
 	}
 	if (hd->kind != HK_PAGES)
 		return false;
+	unsigned int kmaps = 0, mine = 0;
+	if (f == FL_FREEABLE || f == FL_LOWMEM || f == FL_PUTTABLE ||
+	    f == FL_SPLITTABLE || f == FL_KMAPPABLE)
+		for (unsigned int i = 0; i < lv->nlive; i++) {
+			const struct opl_handle *m = &lv->p->h[lv->live[i]];
+			if (m->kind != HK_KMAP)
+				continue;
+			kmaps++;
+			mine += m->parent == (int)h &&
+				(m->sub == sub || f == FL_SPLITTABLE);
+		}
+	if (mine && f != FL_KMAPPABLE)
+		return false;           /* a mapped page stays until kunmap */
 	switch (f) {
+	case FL_FREEABLE:
+		return true;
+	case FL_KMAPPABLE:
+		return kmaps < 256;
 	case FL_UNIT:
 		return true;
 	case FL_LOWMEM:
@@ -525,6 +549,21 @@ void opl_handle_facts(struct opl_prog *p, const struct opl_inst *in)
 
 	h->op = (uint16_t)(in - p->ops);
 	h->parent = -1;
+	if (op->effect == EF_NEW_KMAP) {
+		h->kind = HK_KMAP;
+		h->order = h->flags = 0;
+		h->gfp = h->size = 0;
+		h->parent = (int16_t)OPL_H(in->a[0]);
+		h->sub = (uint8_t)OPL_SUB(in->a[0]);
+		return;
+	}
+	if (op->effect == EF_NEW_VAREA) {
+		h->kind = HK_VAREA;
+		h->order = h->flags = 0;
+		h->gfp = 0;
+		h->size = (uint32_t)in->a[op->size_arg];
+		return;
+	}
 	if (op->effect == EF_NEW_MM || op->effect == EF_NEW_VMA) {
 		h->kind = op->effect == EF_NEW_MM ? HK_MM : HK_VMA;
 		h->order = 0;
@@ -584,6 +623,8 @@ void opl_live_apply(struct opl_live *lv, const struct opl_inst *in)
 	case EF_NEW_CACHE:
 	case EF_NEW_MM:
 	case EF_NEW_VMA:
+	case EF_NEW_KMAP:
+	case EF_NEW_VAREA:
 		h = (unsigned int)in->res;
 		lv->nsub[h] = 1;
 		lv->ref[h][0] = 1;

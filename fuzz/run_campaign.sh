@@ -20,10 +20,12 @@ mkdir -p "$w/corpus" "$w/crashes"
 seeds=$(find "$b/corpus/mm_all_fuzzer" -type f | wc -l)
 echo "make fuzz: mm_all_fuzzer (libFuzzer, ASan+UBSan) for ${secs} s from $seeds bundled seeds"
 rc=0
+start=$(date +%s)
 "$b/fuzz/mm_all_fuzzer" -max_total_time="$secs" -print_final_stats=1 \
 	-dict="$b/corpus/mm_all_fuzzer.dict" -max_len=4096 -rss_limit_mb=4096 \
 	-artifact_prefix="$w/crashes/" "$w/corpus" "$b/corpus/mm_all_fuzzer" \
 	>"$w/fuzz.log" 2>&1 || rc=$?
+elapsed=$(($(date +%s) - start))
 grep -E "INITED|pulse|DONE" "$w/fuzz.log" | sed 's/^/  /' || true
 
 stat() { sed -n "s/^stat::$1: *//p" "$w/fuzz.log" | tail -n 1; }
@@ -35,7 +37,7 @@ mapfile -t crashes < <(find "$w/crashes" -type f | sort)
 
 echo
 echo "== make fuzz summary =="
-echo "  executions:  $(stat number_of_executed_units) in ${secs} s, $(stat average_exec_per_sec) exec/s"
+echo "  executions:  $(stat number_of_executed_units) in ${elapsed} s, $(stat average_exec_per_sec) exec/s"
 echo "  coverage:    ${cov:-?} edges, ${ft:-?} features, corpus ${corp:-?} (inputs/bytes)"
 echo "  peak RSS:    $(stat peak_rss_mb) MB"
 echo "  crashes:     ${#crashes[@]}"

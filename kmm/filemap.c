@@ -2,8 +2,9 @@
  * memory: the mapping side of Linux 3.2 mm/filemap.c (generic_file_mmap,
  * filemap_fault, page_cache_read), mm/shmem.c (shmem_zero_setup,
  * shmem_fault), mm/truncate.c (truncate_pagecache, unmap_mapping_range
- * with even_cows) and a character device whose mmap either maps all of a
- * region with remap_pfn_range or inserts pfns at fault time.
+ * with even_cows), a character device whose mmap either maps all of a
+ * region with remap_pfn_range or inserts pfns at fault time, and one whose
+ * mmap maps a vmalloc_user buffer with remap_vmalloc_range.
  *
  * A file's disk contents are a host buffer; page-cache pages are frames
  * (GFP_HIGHUSER_MOVABLE) holding the cache's reference, with mapping and
@@ -14,6 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "mmu_internal.h"
+#include "kmm/vmalloc.h"
 
 static struct kmm_file *file_new(struct kmm *k, enum kmm_file_kind kind,
 				 uint64_t size)
@@ -71,6 +73,33 @@ struct kmm_file *kmm_device_create(struct kmm *k, phys_addr_t base,
 	if (!f->dev.mem)
 		kmm_bug(k, "filemap", "out of host memory for device memory");
 	return f;
+}
+
+struct kmm_file *kmm_vmalloc_device_create(struct kmm *k, vaddr_t kaddr,
+					   uint32_t size)
+{
+	struct kmm_file *f = file_new(k, KMM_FILE_VMALLOC, 0);
+
+	f->vbuf = kaddr;
+	f->vbuf_size = size;
+	return f;
+}
+
+/* the driver's mmap: the whole VMA from page vm_pgoff of the buffer, or
+ * (with a size) what the buffer has from there, the rest left empty */
+static int vmalloc_dev_mmap(struct kmm *k, struct kmm_file *f,
+			    struct vm_area_struct *vma)
+{
+	if (!f->vbuf_size)
+		return remap_vmalloc_range(k, vma, f->vbuf, vma->vm_pgoff);
+	uint64_t off = (uint64_t)vma->vm_pgoff << PAGE_SHIFT;
+	uint32_t len = vma->vm_end - vma->vm_start;
+	if (off >= f->vbuf_size)
+		return -EINVAL;
+	if (len > f->vbuf_size - off)
+		len = f->vbuf_size - (uint32_t)off;
+	return remap_vmalloc_range_partial(k, vma, vma->vm_start, f->vbuf,
+					   vma->vm_pgoff, len);
 }
 
 struct kmm_device *device_at(struct kmm *k, phys_addr_t pa)
@@ -219,12 +248,16 @@ void file_unlink_vma(struct kmm_file *f, struct vm_area_struct *vma)
 
 bool file_has_fault(const struct kmm_file *f)
 {
+	if (f->kind == KMM_FILE_VMALLOC)
+		return false;
 	return f->kind != KMM_FILE_DEV || f->dev.fault_mapped;
 }
 
 /* f_op->mmap */
 int file_mmap(struct kmm *k, struct kmm_file *f, struct vm_area_struct *vma)
 {
+	if (f->kind == KMM_FILE_VMALLOC)
+		return vmalloc_dev_mmap(k, f, vma);
 	if (f->kind != KMM_FILE_DEV) {          /* generic_file_mmap, shmem_mmap */
 		vma->vm_flags |= VM_CAN_NONLINEAR;
 		return 0;

@@ -2,14 +2,19 @@
  * friends: the mmu_gather (asm-generic/tlb.h, mm/memory.c), zap_pte_range,
  * free_pgtables/free_pgd_range, copy_page_range/copy_one_pte (fork),
  * change_protection (mm/mprotect.c), move_page_tables (mm/mremap.c),
- * remap_pfn_range and vm_insert_pfn, and the fault core: handle_mm_fault,
- * handle_pte_fault, do_anonymous_page (with check_stack_guard_page and the
- * zero page), __do_fault and do_wp_page.
+ * remap_pfn_range, vm_insert_pfn and vm_insert_page, and the fault core:
+ * handle_mm_fault, handle_pte_fault, do_anonymous_page (with
+ * check_stack_guard_page and the zero page), __do_fault and do_wp_page.
  *
  * Page references as 3.2 keeps them: an anonymous page has one reference
  * and one mapcount per pte; a page-cache page has the cache's reference
- * plus one per pte; the zero page and PFN-map ptes are _PAGE_SPECIAL and
- * counted nowhere.
+ * plus one per pte; a kernel page vm_insert_page mapped has its owner's
+ * references plus one (and a mapcount) per pte; the zero page and PFN-map
+ * ptes are _PAGE_SPECIAL and counted nowhere.
+ *
+ * Not 3.2: vm_insert_page follows 6.6 (VM_MIXEDMAP, slab pages refused),
+ * and a missing pte in a file mapping without ->fault is SIGBUS as since
+ * 4.2, where 3.2 would put an anonymous page into the file mapping.
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -49,6 +54,14 @@ void put_user_page(struct kmm *k, struct page *page)
 		}
 	}
 	put_page(k, page);
+}
+
+void put_pte_page(struct kmm *k, struct page *page, bool kernel)
+{
+	if (kernel)
+		put_page(k, page);
+	else
+		put_user_page(k, page);
 }
 
 /* cow_user_page without a source page (a PFN map): 3.2 copies from the
@@ -137,11 +150,11 @@ void tlb_gather_mmu(struct mmu_gather *tlb, struct mm_struct *mm, bool fullmm)
 /* __tlb_remove_page: on a 1-CPU machine (tlb_fast_mode) pages are freed at
  * once; otherwise only after the TLB flush */
 static void tlb_remove_page(struct kmm *k, struct mmu_gather *tlb,
-			    struct page *page)
+			    struct page *page, bool kernel)
 {
 	tlb->need_flush = true;
 	if (k->cfg.nr_cpus == 1) {
-		put_user_page(k, page);
+		put_pte_page(k, page, kernel);
 		return;
 	}
 	if (tlb->nr == tlb->cap) {
@@ -150,7 +163,8 @@ static void tlb_remove_page(struct kmm *k, struct mmu_gather *tlb,
 		if (!tlb->pages)
 			kmm_bug(k, "memory", "out of host memory for an mmu_gather");
 	}
-	tlb->pages[tlb->nr++] = page;
+	tlb->pages[tlb->nr].page = page;
+	tlb->pages[tlb->nr++].kernel = kernel;
 }
 
 /* tlb_flush_mmu: flush, then release each batch by pagevecs; release_pages
@@ -167,7 +181,8 @@ void tlb_finish_mmu(struct kmm *k, struct mmu_gather *tlb)
 		for (size_t v = i; v < bend; v += PAGEVEC_SIZE) {
 			size_t vend = v + PAGEVEC_SIZE < bend ? v + PAGEVEC_SIZE : bend;
 			for (size_t j = vend; j-- > v;)
-				put_user_page(k, tlb->pages[j]);
+				put_pte_page(k, tlb->pages[j].page,
+					     tlb->pages[j].kernel);
 		}
 		i = bend;
 		batch = MAX_GATHER_BATCH;
@@ -216,10 +231,11 @@ static void zap_pte_range(struct kmm *k, struct mmu_gather *tlb,
 				set_page_dirty(k, page);
 			mm->rss[MM_FILEPAGES]--;
 		}
+		bool kernel = pte_kernel_page(page);
 		page_remove_rmap(k, page);
 		if (page_mapcount(page) < 0)
 			print_bad_pte(k, vma, addr, pte, "negative mapcount");
-		tlb_remove_page(k, tlb, page);
+		tlb_remove_page(k, tlb, page, kernel);
 	}
 }
 
@@ -273,7 +289,7 @@ static void free_pte_range(struct kmm *k, struct mmu_gather *tlb, ptep_t pmd)
 	pteval_t v = pte_get(k, pmd);
 
 	pte_clear(k, pmd);
-	tlb_remove_page(k, tlb, pfn_to_page(k, pte_pfn(k, v)));
+	tlb_remove_page(k, tlb, pfn_to_page(k, pte_pfn(k, v)), false);
 	tlb->mm->nr_ptes--;
 }
 
@@ -310,7 +326,7 @@ static void free_pmd_range(struct kmm *k, struct mmu_gather *tlb, vaddr_t addr,
 	ptep_t pud = mm->pgd + 8 * (phys_addr_t)pgd_index(k, start);
 	pteval_t pv = pte_get(k, pud);
 	set_pte(k, pud, 0);             /* pud_clear */
-	tlb_remove_page(k, tlb, pfn_to_page(k, pte_pfn(k, pv)));
+	tlb_remove_page(k, tlb, pfn_to_page(k, pte_pfn(k, pv)), false);
 	mm->nr_pmds--;
 }
 
@@ -398,8 +414,9 @@ static void copy_one_pte(struct kmm *k, struct mm_struct *dst_mm,
 int copy_page_range(struct kmm *k, struct mm_struct *dst,
 		    struct mm_struct *src, struct vm_area_struct *vma)
 {
-	/* faults fill shared and read-only file mappings correctly */
-	if (!(vma->vm_flags & VM_PFNMAP) && !vma->anon_vma)
+	/* faults fill shared and read-only file mappings correctly; PFN maps
+	 * and inserted kernel pages have no fault handler to refill them */
+	if (!(vma->vm_flags & (VM_PFNMAP | VM_MIXEDMAP)) && !vma->anon_vma)
 		return 0;
 	vaddr_t addr = vma->vm_start, end = vma->vm_end;
 	while (addr != end) {
@@ -537,6 +554,47 @@ int vm_insert_pfn(struct kmm *k, struct vm_area_struct *vma, vaddr_t addr,
 	if (!pte_none(pte_get(k, ep)))
 		return -EBUSY;
 	set_pte(k, ep, pfn_pte(k, pfn, vma->vm_page_prot) | _PAGE_SPECIAL);
+	return 0;
+}
+
+/* ---- kernel pages: vm_insert_page (6.6 insert_page) ---- */
+
+int vm_insert_page(struct kmm *k, struct vm_area_struct *vma, vaddr_t addr,
+		   struct page *page)
+{
+	if (!vma->vm_mm)
+		kmm_bug(k, "memory", "vm_insert_page into a VMA of no mm");
+	if (addr < vma->vm_start || addr >= vma->vm_end)
+		return -EFAULT;
+	if (!page)
+		kmm_bug(k, "memory", "BUG: unable to handle kernel NULL pointer "
+			"dereference: vm_insert_page(0x%08x) of no page", addr);
+	if (page < k->mem_map || page >= k->mem_map + k->layout.max_pfn)
+		kmm_bug(k, "memory", "vm_insert_page of %p, which is not a struct "
+			"page", (void *)page);
+	if (!page_count(compound_head(page)))
+		return -EINVAL;
+	if (!(vma->vm_flags & VM_MIXEDMAP)) {
+		if (vma->vm_flags & VM_PFNMAP)  /* BUG_ON */
+			kmm_bug(k, "memory", "vm_insert_page into the PFN map "
+				"0x%08x-0x%08x", vma->vm_start, vma->vm_end);
+		vma->vm_flags |= VM_MIXEDMAP;
+	}
+	/* validate_page_before_insert */
+	if (PageAnon(page) || PageSlab(compound_head(page)))
+		return -EINVAL;
+	if (page->mapping)
+		kmm_bug(k, "memory", "vm_insert_page of page-cache page pfn 0x%05lx "
+			"(not modelled)", page_to_pfn(k, page));
+	ptep_t ep = pte_alloc_map(k, vma->vm_mm, addr);
+	if (!ep)
+		return -ENOMEM;
+	if (!pte_none(pte_get(k, ep)))
+		return -EBUSY;
+	get_page(k, page);
+	vma->vm_mm->rss[MM_FILEPAGES]++;
+	page_dup_rmap(k, page);                 /* page_add_file_rmap */
+	set_pte(k, ep, mk_pte(k, page, vma->vm_page_prot));
 	return 0;
 }
 
@@ -685,6 +743,7 @@ static int do_wp_page(struct kmm *k, struct mm_struct *mm,
 		(vma->vm_flags & (VM_WRITE | VM_SHARED)) == (VM_WRITE | VM_SHARED);
 
 	old_page = vm_normal_page(k, vma, address, orig_pte);
+	const bool kernel = old_page && pte_kernel_page(old_page);
 	if (!old_page) {
 		if (shared_writable)
 			goto reuse;
@@ -712,7 +771,7 @@ reuse:;
 		if (dirty_page) {
 			set_page_dirty(k, dirty_page);
 			MMU(k)->fstats.shared_dirty++;
-			put_user_page(k, dirty_page);
+			put_pte_page(k, dirty_page, kernel);
 		}
 		return ret;
 	}
@@ -722,7 +781,7 @@ gotten:
 	new_page = alloc_user_page(k);
 	if (!new_page) {
 		if (old_page)
-			put_user_page(k, old_page);
+			put_pte_page(k, old_page, kernel);
 		return VM_FAULT_OOM;
 	}
 	if (pte_pfn(k, orig_pte) == MMU(k)->zero_pfn && pte_special(orig_pte))
@@ -754,10 +813,10 @@ gotten:
 		ret |= VM_FAULT_WRITE;
 		MMU(k)->fstats.cow_copies++;
 	}
-	if (new_page)
-		put_user_page(k, new_page);
+	if (new_page)   /* the old page when it was replaced */
+		put_pte_page(k, new_page, new_page == old_page && kernel);
 	if (old_page)
-		put_user_page(k, old_page);
+		put_pte_page(k, old_page, kernel);
 	return ret;
 }
 
@@ -770,10 +829,13 @@ static int handle_pte_fault(struct kmm *k, struct mm_struct *mm,
 	if (!pte_present(entry)) {
 		if (!pte_none(entry))
 			print_bad_pte(k, vma, address, entry, "swap/file pte");
-		if (vma->vm_file && file_has_fault(vma->vm_file))
+		if (vma->vm_file) {
+			if (!file_has_fault(vma->vm_file))
+				return VM_FAULT_SIGBUS; /* no ->fault (4.2+) */
 			return __do_fault(k, mm, vma, address, ep,
 					  linear_page_index(vma, address), flags,
 					  entry);
+		}
 		return do_anonymous_page(k, mm, vma, address, ep, flags);
 	}
 	if (flags & FAULT_FLAG_WRITE) {

@@ -6,14 +6,18 @@
  * unshared allocation counted by nr_ptes/nr_pmds; every present pte lies in
  * a VMA, grants no more than the VMA (writable only with VM_WRITE, and in
  * a private mapping only over an exclusively owned anonymous page), and
- * maps either the zero page, a PFN-map frame, or a live page whose anon_vma
- * or file and index match; the rss counters match; the kernel part of the
- * directory matches swapper_pg_dir.
+ * maps either the zero page, a PFN-map frame, a live page whose anon_vma
+ * or file and index match, or, in a VM_MIXEDMAP VMA, a live kernel page
+ * (vm_insert_page: no mapping, not slab); the rss counters match; the
+ * kernel part of the directory matches swapper_pg_dir.
  *
  * mmu_check(): every mm, then across them: each mapped page's mapcount is
- * its number of ptes and its refcount that plus the page cache's reference;
- * page-cache pages are consistent; the zero page is zero; CPU state (CR3,
- * PDPTE registers, mm_cpumask) is consistent; and no TLB entry grants more
+ * its number of ptes and its refcount that plus the page cache's reference
+ * (a kernel page: at least its ptes' references; the rest are its owner's,
+ * which vmalloc_check accounts for vmalloc pages); page-cache pages are
+ * consistent; the frames the MMU holds are reachable (kernel pages are not
+ * its own); the zero page is zero; CPU state (CR3, PDPTE registers,
+ * mm_cpumask) is consistent; and no TLB entry grants more
  * than the page tables (entries for kernel addresses outside the direct map
  * are left to the subsystems that may keep them stale on purpose, as lazy
  * vunmap and pkmap do).
@@ -154,7 +158,20 @@ static void check_pte(struct kmm *k, struct mm_struct *mm, struct sweep *s,
 		kmm_bug(k, "mmu", "mm %u: pte at 0x%08x maps pfn 0x%lx beyond RAM",
 			mm->id, a, pfn);
 	struct page *p = pfn_to_page(k, pfn);
-	if (p->_refcount <= 0 || PageReserved(p) || !p->mapping)
+	if (pte_kernel_page(p)) {
+		/* vm_insert_page: a live kernel allocation of someone's */
+		struct page *h = compound_head(p);
+		if (!(v->vm_flags & VM_MIXEDMAP) || h->_refcount <= 0 ||
+		    PageBuddy(h) || PageSlab(h) ||
+		    !((h->sim & KMM_SIM_ALLOCATED) || PageReserved(h)))
+			kmm_bug(k, "mmu", "mm %u: pte at 0x%08x maps pfn 0x%05lx, "
+				"which is free or unowned (count %d, %s VMA flags "
+				"0x%lx)", mm->id, a, pfn, h->_refcount,
+				PageSlab(h) ? "slab page," : "", v->vm_flags);
+		rss[MM_FILEPAGES]++;
+		goto counted;
+	}
+	if (p->_refcount <= 0 || PageReserved(p))
 		kmm_bug(k, "mmu", "mm %u: pte at 0x%08x maps pfn 0x%05lx, which is "
 			"free, reserved or unowned (count %d)", mm->id, a, pfn,
 			p->_refcount);
@@ -176,11 +193,13 @@ static void check_pte(struct kmm *k, struct mm_struct *mm, struct sweep *s,
 				index);
 		rss[MM_FILEPAGES]++;
 	}
+counted:
 	if (pte_write(pte) && is_cow_mapping(v->vm_flags) &&
 	    (!PageAnon(p) || page_mapcount(p) != 1))
 		kmm_bug(k, "mmu", "mm %u: writable pte at 0x%08x in a private "
 			"mapping over a %s page mapped %d times (COW broken)",
-			mm->id, a, PageAnon(p) ? "anonymous" : "file",
+			mm->id, a, PageAnon(p) ? "anonymous" : p->mapping ? "file"
+									 : "kernel",
 			page_mapcount(p));
 	pv_add(k, &s->mapped, pfn);
 }
@@ -300,7 +319,8 @@ void mm_check(struct kmm *k, struct mm_struct *mm)
 /* ---- across address spaces ---- */
 
 /* Every frame the MMU code holds is reachable: a page table, a mapped
- * page or a page-cache page.  A frame it allocated and lost is a leak. */
+ * page or a page-cache page (kernel pages in user ptes are their owner's,
+ * not the MMU's).  A frame it allocated and lost is a leak. */
 static void check_frames_held(struct kmm *k, struct sweep *s)
 {
 	size_t n = s->mapped.n + s->tables.n + s->cached.n, u = 0;
@@ -311,7 +331,9 @@ static void check_frames_held(struct kmm *k, struct sweep *s)
 	const struct pfnvec *parts[] = {&s->mapped, &s->tables, &s->cached};
 	for (int i = 0; i < 3; i++)
 		for (size_t j = 0; j < parts[i]->n; j++)
-			all[u++] = parts[i]->v[j];
+			if (i || !pte_kernel_page(pfn_to_page(k, parts[i]->v[j])))
+				all[u++] = parts[i]->v[j];
+	n = u;
 	u = 0;
 	if (n)
 		qsort(all, n, sizeof(*all), cmp_ul);
@@ -347,10 +369,14 @@ static void check_page_counts(struct kmm *k, struct sweep *s)
 		struct page *p = pfn_to_page(k, pfn);
 		int maps = (int)(j - i);
 		int want = maps + (PageAnon(p) ? 0 : 1);
-		if (page_mapcount(p) != maps || p->_refcount != want)
+		bool kernel = pte_kernel_page(p);
+		int count = kernel ? compound_head(p)->_refcount : p->_refcount;
+		if (page_mapcount(p) != maps ||
+		    (kernel ? count < maps : count != want))
 			kmm_bug(k, "mmu", "pfn 0x%05lx is mapped by %d ptes but has "
-				"mapcount %d and count %d (expected %d)", pfn, maps,
-				page_mapcount(p), p->_refcount, want);
+				"mapcount %d and count %d (expected %s%d)", pfn, maps,
+				page_mapcount(p), count, kernel ? "at least " : "",
+				kernel ? maps : want);
 		i = j;
 	}
 }

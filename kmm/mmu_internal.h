@@ -60,7 +60,7 @@ struct cpu_mmu {
 };
 
 /* ---- files, page cache, devices, anon_vmas ---- */
-enum kmm_file_kind { KMM_FILE_REG, KMM_FILE_SHMEM, KMM_FILE_DEV };
+enum kmm_file_kind { KMM_FILE_REG, KMM_FILE_SHMEM, KMM_FILE_DEV, KMM_FILE_VMALLOC };
 
 struct kmm_device {
 	phys_addr_t base;
@@ -80,6 +80,8 @@ struct kmm_file {
 	unsigned long cache_len;        /* slots in cache[] */
 	unsigned long nrpages;
 	struct kmm_device dev;          /* DEV */
+	vaddr_t vbuf;                   /* VMALLOC: the exported buffer */
+	uint32_t vbuf_size;             /* VMALLOC: 0: remap_vmalloc_range */
 	struct list_head i_mmap;        /* VMAs mapping it */
 	struct list_head list;          /* the machine's file list */
 };
@@ -158,10 +160,23 @@ static inline unsigned long linear_page_index(const struct vm_area_struct *vma,
 }
 
 /* ---- memory.c ---- */
+/* A normal page found through a user pte that is neither anonymous nor in
+ * a page cache: a kernel page vm_insert_page mapped.  Its references are
+ * its owner's (a vmalloc area, a driver) plus one per pte; it is not one
+ * of the frames the MMU code holds (nr_frames).  Decided while the pte is
+ * there: a truncated page-cache page loses its mapping too. */
+static inline bool pte_kernel_page(const struct page *p)
+{
+	return !p->mapping;
+}
+
 struct mmu_gather {
 	struct mm_struct *mm;
 	bool fullmm, need_flush;
-	struct page **pages;
+	struct gather_page {
+		struct page *page;
+		bool kernel;            /* pte_kernel_page when zapped */
+	} *pages;
 	size_t nr, cap;
 };
 void tlb_gather_mmu(struct mmu_gather *tlb, struct mm_struct *mm, bool fullmm);
@@ -189,6 +204,8 @@ struct page *vm_normal_page(struct kmm *k, struct vm_area_struct *vma,
  * reference it drops goes through put_user_page, which keeps nr_frames. */
 struct page *mmu_alloc_page(struct kmm *k, gfp_t gfp);
 void put_user_page(struct kmm *k, struct page *page);
+/* drops a pte's reference: put_user_page, or put_page for a kernel page */
+void put_pte_page(struct kmm *k, struct page *page, bool kernel);
 void page_set_flag(struct kmm *k, struct page *page, enum pageflags f);
 bool vma_wants_writenotify(const struct kmm *k, const struct vm_area_struct *vma);
 

@@ -2,13 +2,15 @@
  * mm/vmalloc.c: alloc_vmap_area with the augmented free tree,
  * merge_or_add_vmap_area, free_vmap_area_noflush and
  * __purge_vmap_area_lazy; __vmalloc_node_range / __vmalloc_area_node;
- * vmap; arch/x86/mm/ioremap.c __ioremap_caller and iounmap).
+ * vmap; remap_vmalloc_range_partial; arch/x86/mm/ioremap.c
+ * __ioremap_caller and iounmap).
  * The model and its simplifications: see kmm/vmalloc.h.
  */
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 #include "vmalloc_internal.h"
+#include "kmm/mm.h"
 
 /* 3.2 bit names of 6.6 GFP_RECLAIM_MASK (__GFP_REPEAT is RETRY_MAYFAIL) */
 #define GFP_RECLAIM_MASK                                                  \
@@ -736,6 +738,51 @@ void vunmap(struct kmm *k, vaddr_t addr)
 			va->vm->flags & VM_ALLOC ? " vmalloc" : "n ioremap",
 			va->vm->flags & VM_ALLOC ? "vfree" : "iounmap");
 	vm_struct_free(k, remove_vm_area(k, va));
+}
+
+/* ---- into user space ---- */
+
+int remap_vmalloc_range_partial(struct kmm *k, struct vm_area_struct *vma,
+				vaddr_t uaddr, vaddr_t kaddr, unsigned long pgoff,
+				unsigned long size)
+{
+	/* the kernel's unsigned long is 32 bits here */
+	if (pgoff > (0xffffffffu >> PAGE_SHIFT))        /* check_shl_overflow */
+		return -EINVAL;
+	uint32_t off = (uint32_t)pgoff << PAGE_SHIFT;
+	if (!size)
+		kmm_bug(k, "vmalloc", "remap_vmalloc_range_partial of 0 bytes at "
+			"0x%08x", uaddr);
+	if (size > 0xffffffffu - (PAGE_SIZE - 1))  /* PAGE_ALIGN wraps to 0 */
+		kmm_bug(k, "vmalloc", "remap_vmalloc_range_partial of 0x%lx bytes",
+			size);
+	uint32_t sz = ((uint32_t)size + PAGE_SIZE - 1) & PAGE_MASK;
+	if ((uaddr | kaddr) & (PAGE_SIZE - 1))
+		return -EINVAL;
+	struct vm_struct *area = find_vm_area(k, kaddr);
+	if (!area || !(area->flags & (VM_USERMAP | VM_DMA_COHERENT)))
+		return -EINVAL;
+	if (sz > 0xffffffffu - off || sz + off > get_vm_area_size(area))
+		return -EINVAL;         /* check_add_overflow, end_index */
+	kaddr += off;
+	for (; sz; sz -= PAGE_SIZE, uaddr += PAGE_SIZE, kaddr += PAGE_SIZE) {
+		/* The bound is on pgoff + size, not on kaddr's place in its
+		 * area: from inside an area the walk can reach the guard page,
+		 * whose NULL page vm_insert_page refuses with -EFAULT past the
+		 * VMA and dereferences (a reported oops) inside it. */
+		int ret = vm_insert_page(k, vma, uaddr, vmalloc_to_page(k, kaddr));
+		if (ret)
+			return ret;
+	}
+	vma->vm_flags |= VM_DONTEXPAND | VM_DONTDUMP;
+	return 0;
+}
+
+int remap_vmalloc_range(struct kmm *k, struct vm_area_struct *vma,
+			vaddr_t addr, unsigned long pgoff)
+{
+	return remap_vmalloc_range_partial(k, vma, vma->vm_start, addr, pgoff,
+					   vma->vm_end - vma->vm_start);
 }
 
 /* ---- lookups ---- */

@@ -1,6 +1,7 @@
 /* vmalloc_check.c — the invariant sweep of the vmalloc area (see
  * vmalloc.h): the three trees against each other and the range, the
- * augmented sizes, every busy area against its ptes and its pages, the
+ * augmented sizes, every busy area against its ptes and its pages (each
+ * VM_ALLOC page holds the area's reference plus one per user pte), the
  * lazy count, the kernel page tables of the range, and every CPU's TLB.
  */
 #include <stdlib.h>
@@ -116,10 +117,21 @@ static void check_busy(struct kmm *k, struct vmap_area *va, struct ulvec *owned,
 				kmm_bug(k, "vmalloc", "vmalloc area 0x%08x has %u of its "
 					"%u pages", vm->addr, vm->nr_pages, n);
 			check_page_live(k, va, vm->pages[i], i);
-			if (!(vm->pages[i]->sim & KMM_SIM_ALLOCATED))
+			struct page *p = vm->pages[i];
+			if (!(p->sim & KMM_SIM_ALLOCATED))
 				kmm_bug(k, "vmalloc", "vmalloc page pfn 0x%05lx is not "
-					"an allocation of its own",
-					page_to_pfn(k, vm->pages[i]));
+					"an allocation of its own", page_to_pfn(k, p));
+			/* the area's reference, and one per user pte of
+			 * remap_vmalloc_range (mmu_check counts the ptes) */
+			if (p->mapping || p->_mapcount < -1 ||
+			    p->_refcount != 1 + page_mapcount(p))
+				kmm_bug(k, "vmalloc", "area 0x%08x-0x%08x: page %u (pfn "
+					"0x%05lx) has count %d and mapcount %d%s: its "
+					"references are not the area's plus one per "
+					"user mapping", va->va_start, va->va_end, i,
+					page_to_pfn(k, p), p->_refcount,
+					page_mapcount(p),
+					p->mapping ? ", and a mapping" : "");
 			uv_add(k, owned, page_to_pfn(k, vm->pages[i]));
 			want = pfn_pte(k, page_to_pfn(k, vm->pages[i]), vm->prot);
 		} else if (vm->mapped) {

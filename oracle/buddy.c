@@ -138,10 +138,16 @@ void oracle_alloc_predict(struct oracle *o, gfp_t gfp, unsigned int order,
 			continue;
 		if (zone_ok(o, z, wait ? EXACT : LOWER, order, WMARK_MIN, pref, flags)) {
 			pr->must_succeed = true;
+			long m = (long)o->z[z].wmark[WMARK_MIN];
+			m -= (flags & W_HIGH) ? m / 2 : 0;
+			m -= (flags & W_HARDER) ? m / 4 : 0;
 			snprintf(pr->why, sizeof(pr->why),
 				 "zone %d has %ld free frames, above the min watermark "
-				 "%lu (flags %d) + reserve %lu%s", z, o->F[z][0],
-				 o->z[z].wmark[WMARK_MIN], flags, o->z[z].reserve[pref],
+				 "%lu (%ld with%s%s) + reserve %lu%s", z, o->F[z][0],
+				 o->z[z].wmark[WMARK_MIN], m,
+				 (flags & W_HIGH) ? " ALLOC_HIGH" : "",
+				 (flags & W_HARDER) ? " ALLOC_HARDER" : "",
+				 o->z[z].reserve[pref],
 				 wait ? " once the pcp lists are drained" : "");
 		}
 		if (zone_ok(o, z, UPPER, order, WMARK_MIN, pref, flags))

@@ -8,6 +8,7 @@
  * cost fixed: writes beyond it are still made, but not remembered.
  */
 #include <string.h>
+#include "kmm/fault.h"
 #include "model.h"
 
 void shadow_reset(struct oracle *o)
@@ -26,10 +27,11 @@ static uint8_t pattern(uint8_t seed, unsigned int off)
 static uint8_t *kernel_ptr(struct oracle *o, unsigned long pfn)
 {
 	struct kmm *k = o->k;
-	vaddr_t va = page_address(k, pfn_to_page(k, pfn));
 
-	if (va)
+	if (pfn < o->max_low_pfn) {
+		vaddr_t va = page_address(k, pfn_to_page(k, pfn));
 		return kmm_frame_w(k, page_to_pfn(k, virt_to_page(k, va)));
+	}
 	return kmm_frame_w(k, pfn);
 }
 
@@ -67,6 +69,40 @@ void oracle_write(struct oracle *o, unsigned int id, unsigned int sub,
 		dst[i - off] = v;
 		if (sh) {
 			sh->data[i] = v;
+			sh->defined[i / 64] |= 1ull << (i % 64);
+		}
+	}
+	own_mark_written(o, pfn);
+}
+
+void oracle_write_through(struct oracle *o, unsigned int id, unsigned int sub,
+			  unsigned int pg, unsigned int off, unsigned int len,
+			  uint8_t seed, vaddr_t va)
+{
+	struct oobj *b = oobj_get(o, id, "write");
+	unsigned long pfn = unit_pfn(b, sub) + pg;
+	uint8_t buf[64];
+	struct kmm_access_result r;
+
+	if (pg >= (1u << unit_order(b)) || off + len > PAGE_SIZE || len > sizeof(buf))
+		oracle_fail(o, "harness", "write outside unit %u[%u]", id, sub);
+	for (unsigned int i = 0; i < len; i++)
+		buf[i] = pattern(seed, off + i);
+	kmm_access(o->k, kmm_cpu(o->k), va + off, buf, len, KMM_ACC_WRITE, &r);
+	if (r.outcome != KMM_OK || r.done != len)
+		oracle_fail(o, "kernel/access", "write of %u bytes at 0x%08x (pfn "
+			    "0x%05lx): model: done; kmm: outcome %d after %zu bytes",
+			    len, va + off, pfn, r.outcome, r.done);
+	struct shadow *sh = shadow_of(o, b, pfn, true);
+	const uint8_t *f = kmm_frame_r(o->k, pfn);
+	for (unsigned int i = off; i < off + len; i++) {
+		if (f[i] != buf[i - off])
+			oracle_fail(o, "kmap/content",
+				    "write through 0x%08x, offset 0x%03x: model: the byte "
+				    "0x%02x lands in pfn 0x%05lx; kmm: it holds 0x%02x",
+				    va, i, buf[i - off], pfn, f[i]);
+		if (sh) {
+			sh->data[i] = buf[i - off];
 			sh->defined[i / 64] |= 1ull << (i % 64);
 		}
 	}

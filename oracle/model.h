@@ -28,7 +28,7 @@
 #define NZ MAX_NR_ZONES
 #define NORD MAX_ORDER
 
-enum { OBJ_LIVE = 1, OBJ_SPLIT = 2, OBJ_COMPOUND = 4, OBJ_SLAB = 8 };
+enum { OBJ_LIVE = 1, OBJ_SPLIT = 2, OBJ_COMPOUND = 4, OBJ_SLAB = 8, OBJ_VAREA = 16 };
 
 /* Frames the buddy allocator handed to another subsystem (slab pages,
  * page tables): owned by this pseudo object. */

@@ -143,11 +143,29 @@ void oracle_user_access(struct oracle *o, unsigned int id, vaddr_t va,
 			const uint8_t *data, const struct kmm_access_result *r);
 uint8_t oracle_user_pattern(uint8_t seed, uint32_t i);
 
+/* ---- kernel mappings (kernel.c) ---- */
+enum oracle_kmap_kind { KMAP_PKMAP, KMAP_ATOMIC, KMAP_LOCAL };
+/* A kmap of a unit returned va: its range, kmap_to_page, and bytes both
+ * ways between the mapping and the frame (16 are written through it). */
+void oracle_kmap(struct oracle *o, unsigned int id, unsigned int sub,
+		 vaddr_t va, enum oracle_kmap_kind kind);
+/* vmalloc/vzalloc of size returned va (0: NULL); after the frame sync. */
+void oracle_vmalloc(struct oracle *o, unsigned int id, vaddr_t va,
+		    unsigned int size, bool zeroed);
+/* Before vfree: the area's bytes and frames. */
+void oracle_vfree(struct oracle *o, unsigned int id);
+/* oracle_write, but through a kernel mapping va of the unit's first page */
+void oracle_write_through(struct oracle *o, unsigned int id, unsigned int sub,
+			  unsigned int pg, unsigned int off, unsigned int len,
+			  uint8_t seed, vaddr_t va);
+
 /* ---- sweeps ---- */
 /* After every op: counters agree with the model (cheap). */
 void oracle_step(struct oracle *o);
-/* Everything freed and drained: the free lists are the boot free lists. */
-void oracle_check_restored(struct oracle *o);
+/* Everything freed and drained: the free lists are the boot free lists.
+ * kernel_tables: vmalloc ran, so kernel page tables it allocated stay (as
+ * in the kernel); then only the exact free counts are checked. */
+void oracle_check_restored(struct oracle *o, bool kernel_tables);
 
 /* The model's numbers, for tests and reports. */
 struct oracle_zone_info {

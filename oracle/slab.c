@@ -8,7 +8,8 @@
  * found reserved at boot must never come back on a free list.  The page
  * allocations those subsystems make count for fail_page_alloc as well;
  * their number is taken from the machine's counter (the model predicts
- * the injections in its own allocations, not the slab's).
+ * the injections in its own allocations, not the slab's); the same for
+ * failslab and the slab allocations vmalloc makes for its metadata.
  *
  * Objects: kmalloc and kmem_cache_alloc results must be lowmem addresses
  * inside slab frames (or, above 8 KiB, a compound block checked by the
@@ -18,6 +19,7 @@
  * 8 KiB), and they keep the bytes written at both of their ends.
  */
 #include <string.h>
+#include "kmm/slab.h"
 #include "model.h"
 
 void oracle_frames_settled(struct oracle *o)
@@ -80,6 +82,11 @@ void oracle_sync_frames(struct oracle *o)
 	const struct kmm_fault_attr *a = kmm_fail_page_alloc(o->k);
 	o->fault.calls = a->calls;
 	o->fault.times = a->times;
+	/* ...and slab allocations inside other subsystems (vmalloc's
+	 * metadata) for failslab */
+	a = kmm_failslab(o->k);
+	o->failslab.calls = a->calls;
+	o->failslab.times = a->times;
 }
 
 /* ---- failslab ---- */

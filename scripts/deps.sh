@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # deps.sh [group...] — make sure the tools a make target needs are here.
 # Installs what is missing with apt-get when run as root; otherwise prints
-# the exact command and fails.  Groups: build (default), fuzz, bench, trace.
+# the exact command and fails.  Groups: build (default), fuzz, bench, trace,
+# campaign.
 set -euo pipefail
 
 need=()
@@ -42,6 +43,15 @@ for group in "${@:-build}"; do
 		want pkg-config pkg-config
 		want trace-cmd trace-cmd
 		want perf linux-perf
+		;;
+	campaign) # kmm-campaign and docker/ci.sh: plots, coverage, check_build
+		want gnuplot gnuplot-nox
+		want llvm-profdata llvm
+		want llvm-cov llvm
+		want llvm-symbolizer llvm
+		want objdump binutils
+		want file file
+		want python3 python3
 		;;
 	*) echo "deps.sh: unknown group '$group'" >&2; exit 2 ;;
 	esac

@@ -3,6 +3,9 @@
  * and each kind of disagreement it exists for is reported. */
 #include <setjmp.h>
 #include <string.h>
+#include "kmm/fault.h"
+#include "kmm/slab.h"
+#include "kmm/vmalloc.h"
 #include "kmm_test.h"
 #include "oracle.h"
 #include "test.h"
@@ -255,7 +258,7 @@ static int test_restore_check(void)
 		for (unsigned int i = 0; i < 6; i++)
 			release(i, p[i], i % 4);
 		drain_all_pages(k);
-		oracle_check_restored(o);
+		oracle_check_restored(o, false);
 	}
 	ASSERT_TRUE(!last[0]);
 	oracle_reset(o);
@@ -297,6 +300,85 @@ static int test_fault_injection_prediction(void)
 	return 0;
 }
 
+/* Slab objects: a second object inside a live one is an overlap; ksize of
+ * kmalloc is the kernel's size class (96 for 65..96 bytes). */
+static int test_slab_objects(void)
+{
+	struct oracle_alloc_pred pr;
+
+	ASSERT_EQ(boot("tiny"), 0);
+	last[0] = 0;
+	vaddr_t a = kmalloc(k, 70, GFP_KERNEL);
+	if (!setjmp(jb)) {
+		oracle_sync_frames(o);
+		oracle_slab_predict(o, GFP_KERNEL, &pr);
+		oracle_obj_result(o, &pr, 0, a, 70, 8, false, true, ksize(k, a));
+	}
+	ASSERT_TRUE(!last[0]);
+	ASSERT_EQ(ksize(k, a), 96);
+	EXPECT_REPORT(oracle_obj_result(o, &pr, 1, a + 8, 16, 8, false, true, 16),
+		      "[slab/overlap]");
+	shutdown();
+	ASSERT_EQ(boot("tiny"), 0);
+	a = kmalloc(k, 70, GFP_KERNEL);
+	oracle_sync_frames(o);
+	oracle_slab_predict(o, GFP_KERNEL, &pr);
+	EXPECT_REPORT(oracle_obj_result(o, &pr, 0, a, 70, 8, false, true, 128),
+		      "[slab/size]");
+	shutdown();
+	return 0;
+}
+
+/* User memory: an access the model says faults but the machine says
+ * completed, and bytes that differ from what was written. */
+static int test_user_access_checks(void)
+{
+	struct kmm_access_result r = {.outcome = KMM_OK, .done = 16};
+	uint8_t buf[16] = {0};
+
+	ASSERT_EQ(boot("tiny"), 0);
+	struct mm_struct *mm = mm_exec(k);
+	ASSERT_TRUE(mm);
+	oracle_mm_new(o, 0, -1, true);
+	long va = do_mmap_pgoff(k, mm, NULL, 0, 2 * PAGE_SIZE, PROT_READ,
+				MAP_PRIVATE | MAP_ANONYMOUS, 0);
+	ASSERT_GE(va, 4096);
+	last[0] = 0;
+	if (!setjmp(jb))
+		oracle_mmap(o, 0, va, 2, PROT_READ);
+	ASSERT_TRUE(!last[0]);
+	/* a write to a read-only page must fault at its first byte */
+	EXPECT_REPORT(oracle_user_access(o, 0, (vaddr_t)va + 8, 16, true, 1, buf, &r),
+		      "[mm/access]");
+	/* demand-zero memory does not read as 0x5a */
+	buf[3] = 0x5a;
+	EXPECT_REPORT(oracle_user_access(o, 0, (vaddr_t)va, 16, false, 0, buf, &r),
+		      "[mm/content]");
+	/* mmap never hands out a range still mapped */
+	EXPECT_REPORT(oracle_mmap(o, 0, va + PAGE_SIZE, 1, PROT_READ), "[mm/mmap]");
+	shutdown();
+	return 0;
+}
+
+/* vmalloc: the bytes written at the area's ends are checked in its
+ * frames before vfree. */
+static int test_vmalloc_content(void)
+{
+	ASSERT_EQ(boot("tiny"), 0);
+	vaddr_t va = vmalloc(k, 5000);
+	last[0] = 0;
+	if (!setjmp(jb)) {
+		oracle_sync_frames(o);
+		oracle_vmalloc(o, 0, va, 5000, false);
+	}
+	ASSERT_TRUE(!last[0]);
+	unsigned long pfn = vmalloc_to_pfn(k, va + 4999);
+	kmm_frame_w(k, pfn)[(va + 4999) & (PAGE_SIZE - 1)] ^= 0xff;
+	EXPECT_REPORT(oracle_vfree(o, 0), "[vmalloc/content]");
+	shutdown();
+	return 0;
+}
+
 static const struct test_case tests[] = {
 	TEST(test_model_boot_numbers),
 	TEST(test_predictions_fresh),
@@ -309,6 +391,9 @@ static const struct test_case tests[] = {
 	TEST(test_detects_leak),
 	TEST(test_restore_check),
 	TEST(test_fault_injection_prediction),
+	TEST(test_slab_objects),
+	TEST(test_user_access_checks),
+	TEST(test_vmalloc_content),
 };
 
 TEST_MAIN(tests)

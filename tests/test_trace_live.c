@@ -296,15 +296,23 @@ static int test_live_capture_of_workload(void)
 		if (c.r[i].type != KMMT_LOST)
 			ASSERT_TRUE(c.r[i].pid == pid || c.r[i].pid == (uint32_t)c.child);
 
-	/* replayed on the tiny machine: every page allocation fits, the
-	 * simulator derives the kernel's migratetype from each gfp, frees
-	 * come with their allocation's order, and the machine accounts for
-	 * every page (invariant sweep, boot free pages restored) */
+	/* replayed on the tiny machine with every part, the buddy and slab
+	 * events also run as op programs under the oracle: every page
+	 * allocation fits, the simulator derives the kernel's migratetype from
+	 * each gfp, frees come with their allocation's order, kmalloc picks the
+	 * kernel's size class, the workload's syscalls give the kernel's
+	 * results, every fault the kernel resolved is resolved, the oracle
+	 * agrees with every op, and the machine accounts for every page
+	 * (invariant sweeps, boot free pages restored) */
 	{
 		struct kmm *k = boot_preset("tiny", false);
 		struct kmmt_replay rp;
-		unsigned long allocs = 0;
+		unsigned long allocs = 0, faults = 0;
+		uint64_t differ = 0, agree = 0;
 		ASSERT_EQ(kmmt_replay_init(&rp, k, c.hdr.kernel_release), 0);
+		rp.check_every = 500;
+		rp.progs = kmmt_progs_new("tiny", false, 2, 1000, NULL, "live", true);
+		ASSERT_TRUE(rp.progs != NULL);
 		for (size_t i = 0; i < c.n; i++) {
 			kmmt_replay_record(&rp, &c.r[i]);
 			allocs += c.r[i].type == KMMT_PAGE_ALLOC && !(c.r[i].flags & KMMT_RF_FAILED);
@@ -318,6 +326,29 @@ static int test_live_capture_of_workload(void)
 		 * a task outside the filter, e.g. an RCU callback, and handed back
 		 * to the workload) is a normal partial-trace event */
 		ASSERT_TRUE(rp.restored);
+		ASSERT_EQ(rp.kmalloc_class_differ, 0);
+		ASSERT_EQ(rp.skipped[SKIP_OBJ_NO_FIT], 0);
+		for (int nr = 1; nr < KMMT_NR_SYS; nr++) {
+			agree += rp.sys_agree[nr];
+			differ += rp.sys_differ[nr];
+		}
+		/* the workload's own calls: brk x5, mmap, mprotect x2, mremap,
+		 * munmap, and the file mapping's mmap and munmap at least */
+		ASSERT_GE(agree, 12);
+		ASSERT_EQ(differ, 0);
+		faults = rp.fault_ok + rp.fault_sim_signal;
+		ASSERT_GE(faults, 19);
+		ASSERT_EQ(rp.fault_sim_signal, 0);
+		ASSERT_EQ(rp.fault_real_signal, 0);
+		ASSERT_EQ(rp.replayed[KMMT_EXEC], 1);
+		ASSERT_EQ(rp.replayed[KMMT_FORK], 1);
+		ASSERT_EQ(rp.replayed[KMMT_EXIT], 2);
+		const struct kmmt_progs_stats *ps = kmmt_progs_stats(rp.progs);
+		ASSERT_GE(ps->programs, 1);
+		ASSERT_EQ(ps->rejected, 0);
+		ASSERT_EQ(ps->oracle_disagreements, 0);
+		kmmt_progs_free(rp.progs);
+		rp.progs = NULL;
 		kmmt_replay_free(&rp);
 		kmm_destroy(k);
 	}

@@ -1,20 +1,22 @@
-/* replay.c — page-allocator events of a real trace, replayed through the
- * simulated buddy allocator (see replay.h).
+/* replay.c — the replay's core (see replay.h): record dispatch, the
+ * pages part, the end-of-trace teardown and the u64 map.
  *
  * gfp: the trace's 5.x/6.x bits become the 3.2 bits the simulator models
  * (__GFP_DIRECT_RECLAIM -> __GFP_WAIT, __GFP_RETRY_MAYFAIL -> __GFP_REPEAT,
  * __GFP_DMA32 -> none: i386 has no ZONE_DMA32).  __GFP_NOFAIL is dropped:
  * on the smaller machine a real NOFAIL request may not fit, and the replay
- * counts that instead of looping as the kernel would.
+ * counts that instead of looping as the kernel would.  __GFP_ACCOUNT and
+ * the other 6.x-only bits have no 3.2 counterpart and are dropped.
  * Migratetypes: 4.x+ kernels number them unmovable 0, movable 1,
  * reclaimable 2; 3.x (and the simulator) unmovable 0, reclaimable 1,
  * movable 2.
  */
 #include <inttypes.h>
+#include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "replay.h"
+#include "replay_internal.h"
 
 static const char *const skip_names[NR_SKIPS] = {
 	[SKIP_ALLOC_FAILED_REAL] = "alloc_failed_in_kernel",
@@ -25,8 +27,27 @@ static const char *const skip_names[NR_SKIPS] = {
 	[SKIP_FREE_INSIDE_BLOCK] = "free_inside_tracked_block",
 	[SKIP_FREE_BATCHED] = "free_batched_duplicate",
 	[SKIP_REALLOC_LIVE] = "alloc_of_live_pfn",
-	[SKIP_NOT_PAGE_EVENT] = "not_replayed_kind",
+	[SKIP_NOT_REPLAYED] = "not_replayed_kind",
 	[SKIP_LOST] = "lost_record",
+	[SKIP_OBJ_FAILED_REAL] = "obj_alloc_failed_in_kernel",
+	[SKIP_OBJ_ZERO_SIZE] = "kmalloc_zero_size",
+	[SKIP_OBJ_TOO_LARGE] = "obj_too_large",
+	[SKIP_OBJ_BAD_GFP] = "obj_gfp_not_modelled",
+	[SKIP_OBJ_NO_FIT] = "obj_alloc_did_not_fit",
+	[SKIP_OBJ_REALLOC_LIVE] = "obj_alloc_of_live_ptr",
+	[SKIP_OBJ_FREE_NULL] = "free_of_null",
+	[SKIP_OBJ_FREE_UNKNOWN] = "free_of_object_not_in_trace",
+	[SKIP_PROC_UNKNOWN] = "process_not_in_trace",
+	[SKIP_PROC_NO_FIT] = "process_did_not_fit",
+	[SKIP_SYS_UNPAIRED] = "syscall_unpaired",
+	[SKIP_ADDR_NOT_REBASABLE] = "address_not_rebasable",
+	[SKIP_SYS_NOT_MODELLED] = "syscall_not_modelled",
+	[SKIP_SYS_UNKNOWN_MAPPING] = "range_mapped_before_capture",
+	[SKIP_SYS_NO_FIT] = "mapping_did_not_fit",
+	[SKIP_FAULT_KERNEL_ADDR] = "fault_on_kernel_address",
+	[SKIP_FAULT_UNKNOWN_MAPPING] = "fault_outside_replayed_mappings",
+	[SKIP_FAULT_OOM] = "fault_oom_in_simulator",
+	[SKIP_MAPS_NOT_REBASABLE] = "maps_entry_not_rebasable",
 };
 
 const char *kmmt_skip_name(enum kmmt_skip s)
@@ -34,7 +55,116 @@ const char *kmmt_skip_name(enum kmmt_skip s)
 	return s < NR_SKIPS ? skip_names[s] : "?";
 }
 
-static gfp_t to_kmm_gfp(uint64_t g)
+void kmmt_skip(struct kmmt_replay *rp, enum kmmt_skip s)
+{
+	rp->skipped[s]++;
+}
+
+void kmmt_diff(struct kmmt_diffs *d, const char *fmt, ...)
+{
+	va_list ap;
+
+	d->total++;
+	if (d->n >= KMMT_DIFF_MAX)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(d->line[d->n++], KMMT_DIFF_LEN, fmt, ap);
+	va_end(ap);
+}
+
+/* ---- the u64 map ---- */
+static size_t map_slot(const struct kmmt_map *m, uint64_t key)
+{
+	return (size_t)((key * 0x9e3779b97f4a7c15ull) >> 17) & (m->cap - 1);
+}
+
+uint64_t *kmmt_map_get(const struct kmmt_map *m, uint64_t key)
+{
+	if (!m->cap)
+		return NULL;
+	for (size_t i = map_slot(m, key);; i = (i + 1) & (m->cap - 1)) {
+		if (!m->st[i])
+			return NULL;
+		if (m->st[i] == 1 && m->key[i] == key)
+			return &m->val[i];
+	}
+}
+
+static int map_grow(struct kmmt_map *m)
+{
+	struct kmmt_map n = {0};
+
+	n.cap = m->cap ? m->cap * 2 : 256;
+	while (m->live * 4 >= n.cap)
+		n.cap *= 2;
+	n.key = malloc(n.cap * sizeof(*n.key));
+	n.val = malloc(n.cap * sizeof(*n.val));
+	n.st = calloc(n.cap, 1);
+	if (!n.key || !n.val || !n.st) {
+		free(n.key);
+		free(n.val);
+		free(n.st);
+		return -1;
+	}
+	for (size_t i = 0; i < m->cap; i++) {
+		if (m->st[i] != 1)
+			continue;
+		size_t j = map_slot(&n, m->key[i]);
+		while (n.st[j])
+			j = (j + 1) & (n.cap - 1);
+		n.st[j] = 1;
+		n.key[j] = m->key[i];
+		n.val[j] = m->val[i];
+		n.used++;
+		n.live++;
+	}
+	kmmt_map_free(m);
+	*m = n;
+	return 0;
+}
+
+int kmmt_map_put(struct kmmt_map *m, uint64_t key, uint64_t val)
+{
+	uint64_t *v = kmmt_map_get(m, key);
+	size_t i;
+
+	if (v) {
+		*v = val;
+		return 0;
+	}
+	if ((m->used + 1) * 2 > m->cap && map_grow(m))
+		return -1;
+	for (i = map_slot(m, key); m->st[i] == 1; i = (i + 1) & (m->cap - 1))
+		;
+	if (!m->st[i])
+		m->used++;
+	m->st[i] = 1;
+	m->key[i] = key;
+	m->val[i] = val;
+	m->live++;
+	return 0;
+}
+
+bool kmmt_map_del(struct kmmt_map *m, uint64_t key)
+{
+	uint64_t *v = kmmt_map_get(m, key);
+
+	if (!v)
+		return false;
+	m->st[v - m->val] = 2;
+	m->live--;
+	return true;
+}
+
+void kmmt_map_free(struct kmmt_map *m)
+{
+	free(m->key);
+	free(m->val);
+	free(m->st);
+	memset(m, 0, sizeof(*m));
+}
+
+gfp_t kmmt_to_kmm_gfp(uint64_t g)
 {
 	static const struct { uint64_t from; gfp_t to; } map[] = {
 		{KMMT_GFP_DMA, __GFP_DMA}, {KMMT_GFP_HIGHMEM, __GFP_HIGHMEM},
@@ -140,7 +270,7 @@ static void drop(struct kmmt_replay *rp, struct kmmt_replay_block *b)
 	b->tomb = true;
 }
 
-static void snapshot(struct kmm *k, struct kmmt_replay_state *s)
+void kmmt_replay_snapshot(struct kmm *k, struct kmmt_replay_state *s)
 {
 	for (int z = 0; z < MAX_NR_ZONES; z++) {
 		struct zone *zone = kmm_zone(k, (enum zone_type)z);
@@ -157,10 +287,12 @@ int kmmt_replay_init(struct kmmt_replay *rp, struct kmm *k, const char *release)
 {
 	memset(rp, 0, sizeof(*rp));
 	rp->k = k;
+	rp->parts = KMMT_PART_ALL;
+	rp->pointer_size = 8;
 	/* 4.x reordered the migratetypes; an unknown release is a new one */
 	rp->modern_mt = !(release && release[0] >= '1' && release[0] <= '3' && release[1] == '.');
 	drain_all_pages(k);
-	snapshot(k, &rp->boot);
+	kmmt_replay_snapshot(k, &rp->boot);
 	return grow(rp);
 }
 
@@ -179,7 +311,7 @@ static bool inside_block(struct kmmt_replay *rp, uint64_t pfn)
 
 static void page_alloc(struct kmmt_replay *rp, const struct kmmt_record *r)
 {
-	gfp_t gfp = to_kmm_gfp(r->page.gfp);
+	gfp_t gfp = kmmt_to_kmm_gfp(r->page.gfp);
 	struct kmmt_replay_block *b;
 	struct page *page;
 	int want_mt;
@@ -227,6 +359,7 @@ static void page_alloc(struct kmmt_replay *rp, const struct kmmt_record *r)
 	    !page_group_by_mobility_disabled(rp->k))
 		rp->sim_fallback++;
 	rp->allocs++;
+	rp->replayed[KMMT_PAGE_ALLOC]++;
 	rp->live++;
 	rp->live_pages += 1ul << b->order;
 	if (rp->live_pages > rp->max_live_pages)
@@ -249,6 +382,15 @@ static void page_free(struct kmmt_replay *rp, const struct kmmt_record *r)
 	kmm_set_cpu(rp->k, r->cpu % kmm_cfg(rp->k)->nr_cpus);
 	drop(rp, b);
 	rp->frees++;
+	rp->replayed[KMMT_PAGE_FREE]++;
+}
+
+static bool part_on(struct kmmt_replay *rp, unsigned int part)
+{
+	if (rp->parts & part)
+		return true;
+	rp->skipped[SKIP_NOT_REPLAYED]++;
+	return false;
 }
 
 void kmmt_replay_record(struct kmmt_replay *rp, const struct kmmt_record *r)
@@ -256,26 +398,43 @@ void kmmt_replay_record(struct kmmt_replay *rp, const struct kmmt_record *r)
 	rp->events++;
 	if (r->type < KMMT_NR_TYPES)
 		rp->per_kind[r->type]++;
+	if (rp->progs)
+		kmmt_progs_record(rp->progs, r);
 	switch (r->type) {
 	case KMMT_PAGE_ALLOC:
-		page_alloc(rp, r);
+		if (part_on(rp, KMMT_PART_PAGES))
+			page_alloc(rp, r);
 		break;
 	case KMMT_PAGE_FREE:
-		page_free(rp, r);
+		if (part_on(rp, KMMT_PART_PAGES))
+			page_free(rp, r);
 		break;
 	case KMMT_PAGE_FREE_BATCHED:
-		rp->skipped[SKIP_FREE_BATCHED]++;
+		if (part_on(rp, KMMT_PART_PAGES))
+			rp->skipped[SKIP_FREE_BATCHED]++;
+		break;
+	case KMMT_KMALLOC:
+	case KMMT_KFREE:
+	case KMMT_CACHE_ALLOC:
+	case KMMT_CACHE_FREE:
+		if (part_on(rp, KMMT_PART_SLAB))
+			kmmt_slab_record(rp, r);
 		break;
 	case KMMT_LOST:
 		rp->skipped[SKIP_LOST]++;
 		rp->lost_events += r->lost.count;
 		break;
 	case KMMT_TASK:
-	case KMMT_MAPS:
-		break;   /* context, not events */
-	default:
-		rp->skipped[SKIP_NOT_PAGE_EVENT]++;
+		rp->context++;   /* names, not events */
 		break;
+	default:
+		if (part_on(rp, KMMT_PART_MM))
+			kmmt_mm_record(rp, r);
+		break;
+	}
+	if (rp->check_every && rp->events % rp->check_every == 0) {
+		kmm_check(rp->k);
+		rp->checks++;
 	}
 }
 
@@ -284,9 +443,19 @@ void kmmt_replay_finish(struct kmmt_replay *rp)
 	if (rp->finished)
 		return;
 	rp->finished = true;
-	snapshot(rp->k, &rp->end);
+	kmmt_mm_flush(rp);
+	if (rp->progs)
+		kmmt_progs_finish(rp->progs);
+	kmmt_replay_snapshot(rp->k, &rp->end);
 	rp->live_at_end = rp->live;
 	rp->live_pages_at_end = rp->live_pages;
+	kmmt_slab_usage(rp);
+	/* the slab and mm parts give back what they took; then the buddy
+	 * holds the boot free pages minus the replayed blocks still live */
+	kmmt_mm_teardown(rp);
+	kmmt_slab_teardown(rp);
+	drain_all_pages(rp->k);
+	kmmt_replay_snapshot(rp->k, &rp->mid);
 	/* freeing every block still live must give back the boot state's
 	 * free page count (the pcp lists drained) */
 	for (size_t i = 0; i < rp->cap; i++)
@@ -294,6 +463,7 @@ void kmmt_replay_finish(struct kmmt_replay *rp)
 			drop(rp, &rp->map[i]);
 	drain_all_pages(rp->k);
 	kmm_check(rp->k);
+	rp->checks++;
 	rp->restored = true;
 	for (int z = 0; z < MAX_NR_ZONES; z++)
 		if (kmm_zone(rp->k, (enum zone_type)z)->nr_free_pages != rp->boot.nr_free_pages[z])
@@ -305,73 +475,6 @@ void kmmt_replay_free(struct kmmt_replay *rp)
 	free(rp->map);
 	rp->map = NULL;
 	rp->cap = rp->used = 0;
-}
-
-static const char *zone_name(struct kmm *k, int z)
-{
-	return kmm_zone(k, (enum zone_type)z)->name;
-}
-
-void kmmt_replay_report(struct kmmt_replay *rp, FILE *out, bool json)
-{
-	struct kmm *k = rp->k;
-	uint64_t skipped = 0;
-
-	for (int s = 0; s < NR_SKIPS; s++)
-		skipped += rp->skipped[s];
-	if (json) {
-		fprintf(out, "{\n  \"events\": %" PRIu64 ",\n  \"replayed\": {\"page_alloc\": %" PRIu64
-			", \"page_free\": %" PRIu64 "},\n  \"skipped\": {", rp->events, rp->allocs,
-			rp->frees);
-		for (int s = 0; s < NR_SKIPS; s++)
-			fprintf(out, "%s\"%s\": %" PRIu64, s ? ", " : "", skip_names[s],
-				rp->skipped[s]);
-		fprintf(out, "},\n  \"lost_events\": %" PRIu64 ",\n", rp->lost_events);
-		fprintf(out, "  \"differential\": {\"free_order_mismatch\": %" PRIu64
-			", \"migratetype_agree\": %" PRIu64 ", \"migratetype_differ\": %" PRIu64
-			", \"sim_fallback_pageblocks\": %" PRIu64 "},\n", rp->order_mismatch,
-			rp->mt_agree, rp->mt_differ, rp->sim_fallback);
-		fprintf(out, "  \"end\": {\"live_blocks\": %lu, \"live_pages\": %lu, "
-			"\"max_live_pages\": %lu, \"zones\": [", rp->live_at_end,
-			rp->live_pages_at_end, rp->max_live_pages);
-		for (int z = 0; z < MAX_NR_ZONES; z++) {
-			fprintf(out, "%s\n    {\"zone\": \"%s\", \"nr_free_pages\": %ld, "
-				"\"boot_nr_free_pages\": %ld, \"pcp_pages\": %d, \"free_per_order\": [",
-				z ? "," : "", zone_name(k, z), rp->end.nr_free_pages[z],
-				rp->boot.nr_free_pages[z], rp->end.pcp_pages[z]);
-			for (int o = 0; o < MAX_ORDER; o++)
-				fprintf(out, "%s%lu", o ? ", " : "", rp->end.nr_free[z][o]);
-			fprintf(out, "]}");
-		}
-		fprintf(out, "\n  ]},\n  \"verdict\": {\"invariants\": \"ok\", "
-			"\"free_pages_restored\": %s}\n}\n", rp->restored ? "true" : "false");
-		return;
-	}
-	fprintf(out, "events %" PRIu64 ": replayed %" PRIu64 " page allocations and %" PRIu64
-		" frees, skipped %" PRIu64 "\n", rp->events, rp->allocs, rp->frees, skipped);
-	for (int s = 0; s < NR_SKIPS; s++)
-		if (rp->skipped[s])
-			fprintf(out, "  skipped %-28s %" PRIu64 "\n", skip_names[s], rp->skipped[s]);
-	if (rp->lost_events)
-		fprintf(out, "  the capture lost %" PRIu64 " events\n", rp->lost_events);
-	fprintf(out, "differential checks against the kernel:\n");
-	fprintf(out, "  free order == allocation order: %" PRIu64 " mismatches\n",
-		rp->order_mismatch);
-	fprintf(out, "  migratetype from gfp: %" PRIu64 " agree, %" PRIu64 " differ\n",
-		rp->mt_agree, rp->mt_differ);
-	fprintf(out, "  simulator fell back to another pageblock type: %" PRIu64 "\n",
-		rp->sim_fallback);
-	fprintf(out, "end of trace: %lu blocks (%lu pages) still allocated, at most %lu pages\n",
-		rp->live_at_end, rp->live_pages_at_end, rp->max_live_pages);
-	for (int z = 0; z < MAX_NR_ZONES; z++) {
-		if (!populated_zone(kmm_zone(k, (enum zone_type)z)))
-			continue;
-		fprintf(out, "  %-8s free %6ld (boot %6ld) pcp %4d  per order:", zone_name(k, z),
-			rp->end.nr_free_pages[z], rp->boot.nr_free_pages[z], rp->end.pcp_pages[z]);
-		for (int o = 0; o < MAX_ORDER; o++)
-			fprintf(out, " %lu", rp->end.nr_free[z][o]);
-		fprintf(out, "\n");
-	}
-	fprintf(out, "verdict: invariants ok; freeing the rest %s the boot free pages\n",
-		rp->restored ? "restores" : "DOES NOT restore");
+	kmmt_slab_free(rp);
+	kmmt_mm_free(rp);
 }

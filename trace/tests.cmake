@@ -5,7 +5,7 @@
 foreach(t trace_format trace_import)
   target_link_libraries(test_${t} kmmtrace_format)
 endforeach()
-foreach(t trace_live trace_replay)
+foreach(t trace_live trace_replay trace_replay_slab trace_replay_mm)
   target_link_libraries(test_${t} kmmtrace_replay)
 endforeach()
 set(KMMT_CORPUS ${PROJECT_SOURCE_DIR}/corpus/traces)
@@ -39,8 +39,17 @@ set_tests_properties(trace_cli_dump_capture PROPERTIES PASS_REGULAR_EXPRESSION
 # a truncated copy: the offset and what is wrong, exit 1
 add_test(NAME trace_cli_dump_truncated COMMAND sh -c
   "head -c 1000 '${KMMT_CORPUS}/workload.kmt' > truncated.kmt; $<TARGET_FILE:kmm-trace-dump> truncated.kmt > /dev/null 2> truncated.err; rc=$?; cat truncated.err; test $rc = 1 && grep -q 'truncated.kmt: offset [0-9]*: truncated record' truncated.err")
+# kmm-replay --emit-corpus: the programs run under the oracle in the tool,
+# then mm_text_fuzzer (and kmm-fmt for mm_all_fuzzer's binary form) take
+# the written seeds as they are
+add_test(NAME trace_cli_replay_emit_corpus COMMAND sh -c
+  "rm -rf emitted && mkdir emitted && $<TARGET_FILE:kmm-replay> --emit-corpus emitted --max-ops 300 '${KMMT_CORPUS}/workload.kmt' > emitted.out && cat emitted.out && grep -q '^oracle: 2 programs ran under the oracle: no disagreement' emitted.out && test -s emitted/workload-001.txt && test -s emitted/workload-002.txt && test ! -e emitted/workload-003.txt && $<TARGET_FILE:mm_text_fuzzer> emitted && $<TARGET_FILE:kmm-fmt> --target mm_all_fuzzer --to-binary -o emitted.bin emitted/workload-001.txt")
+# a truncated trace: replayed up to the damage, reported, exit 1
+add_test(NAME trace_cli_replay_truncated COMMAND sh -c
+  "head -c 20000 '${KMMT_CORPUS}/workload.kmt' > rtrunc.kmt; $<TARGET_FILE:kmm-replay> --json rtrunc.kmt > rtrunc.json 2> rtrunc.err; rc=$?; cat rtrunc.err; test $rc = 1 && grep -q 'rtrunc.kmt: offset [0-9]*: truncated record.*(replayed up to there)' rtrunc.err && grep -q '\"free_pages_restored\": true' rtrunc.json")
 set_tests_properties(trace_cli_import_dump trace_cli_import_refuses trace_cli_import_skips
-  trace_cli_dump_capture trace_cli_dump_truncated PROPERTIES LABELS trace)
+  trace_cli_dump_capture trace_cli_dump_truncated trace_cli_replay_emit_corpus
+  trace_cli_replay_truncated PROPERTIES LABELS trace)
 
 # the parsers' fuzz seeds replayed through the fuzz targets (standalone
 # runner; with KMM_FUZZ_ENGINE=libfuzzer the targets are real fuzzers)
@@ -54,6 +63,9 @@ if(NOT KMM_FUZZ_ENGINE STREQUAL "libfuzzer")
            ${seeds}/trace_cmd ${KMMT_CORPUS}/workload.trace-cmd.txt)
   add_test(NAME trace_fuzz_replay_perf COMMAND mm_trace_perf_fuzzer
            ${seeds}/perf ${KMMT_CORPUS}/workload.perf.txt)
+  add_test(NAME trace_fuzz_replay_replay COMMAND mm_trace_replay_fuzzer
+           ${seeds}/format ${KMMT_CORPUS}/workload.kmt)
   set_tests_properties(trace_fuzz_replay_format trace_fuzz_replay_tracefs
-    trace_fuzz_replay_trace_cmd trace_fuzz_replay_perf PROPERTIES LABELS "trace;fuzz")
+    trace_fuzz_replay_trace_cmd trace_fuzz_replay_perf trace_fuzz_replay_replay
+    PROPERTIES LABELS "trace;fuzz")
 endif()

@@ -7,7 +7,9 @@
  * arch/x86/mm/fault.c (vmalloc_fault, spurious_fault, bad_area,
  * access_error, stack expansion, mm_fault_error) and mm/memory.c
  * (handle_mm_fault: do_anonymous_page with the zero page, __do_fault for
- * file, shmem and device mappings, do_wp_page with COW and reuse).
+ * file, shmem and device mappings, do_wp_page with COW and reuse); a
+ * missing pte in a file mapping without ->fault (a device mapped whole at
+ * mmap) is SIGBUS, as since 4.2.
  *
  * A bad user access ends in a signal outcome, never a simulator crash.  A
  * kernel access the kernel cannot handle (no exception-table fixup) is an

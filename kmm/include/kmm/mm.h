@@ -61,7 +61,9 @@ _Static_assert(PROT_READ == 1 && PROT_WRITE == 2 && PROT_EXEC == 4 &&
 #define VM_RESERVED 0x00080000ul
 #define VM_ACCOUNT 0x00100000ul
 #define VM_NORESERVE 0x00200000ul
+#define VM_DONTDUMP 0x04000000ul         /* 3.7+: remap_vmalloc_range */
 #define VM_CAN_NONLINEAR 0x08000000ul
+#define VM_MIXEDMAP 0x10000000ul         /* vm_insert_page (3.2: INSERTPAGE) */
 #define VM_PFN_AT_MMAP 0x40000000ul
 #define VM_SPECIAL (VM_IO | VM_DONTEXPAND | VM_RESERVED | VM_PFNMAP)
 /* i386 VM_DATA_DEFAULT_FLAGS without READ_IMPLIES_EXEC */
@@ -203,6 +205,34 @@ int remap_pfn_range(struct kmm *k, struct vm_area_struct *vma, vaddr_t addr,
 		    unsigned long pfn, uint32_t size, pteval_t prot);
 int vm_insert_pfn(struct kmm *k, struct vm_area_struct *vma, vaddr_t addr,
 		  unsigned long pfn);
+
+/* ---- kernel pages in user mappings ----
+ * vm_insert_page (6.6 mm/memory.c): maps one kernel-allocated page (not
+ * anonymous, not slab; a page-cache page is not modelled and reported)
+ * at addr of a user VMA with vma->vm_page_prot, taking a reference and a
+ * mapcount and counting it in MM_FILEPAGES; marks the VMA VM_MIXEDMAP
+ * (3.2 marked it VM_INSERTPAGE, with the same effect on fork: such VMAs
+ * have their ptes copied).
+ * -EFAULT outside the VMA, -EINVAL for a page without references, an
+ * anonymous or a slab page, -ENOMEM without a page table, -EBUSY when a
+ * pte is already present.  A VMA that is a PFN map is a caller bug.
+ * The pte references a kernel page: munmap/exit drop it (and free the
+ * page if it was its last reference), a private writable mapping copies
+ * on write as for any file page, a missing pte in such a file mapping is
+ * SIGBUS (no ->fault). */
+int vm_insert_page(struct kmm *k, struct vm_area_struct *vma, vaddr_t addr,
+		   struct page *page);
+
+/* A character device exporting a vmalloc_user()/vmalloc_32_user() buffer
+ * at kaddr (vmalloc.h), the way drivers do it: its mmap maps the buffer
+ * with remap_vmalloc_range(vma, kaddr, vma->vm_pgoff) when size is 0;
+ * with a size, it maps at most size - pgoff bytes of the buffer at the
+ * start of the VMA with remap_vmalloc_range_partial and leaves the rest
+ * of a longer VMA without ptes (a /proc/vmcore-like device).  The buffer
+ * stays the caller's (vfree it whenever; a later mmap then fails).  Freed
+ * with kmm_file_put. */
+struct kmm_file *kmm_vmalloc_device_create(struct kmm *k, vaddr_t kaddr,
+					   uint32_t size);
 
 /* The page-table entry of a user address (0 when no table covers it). */
 ptep_t mm_pte(struct kmm *k, struct mm_struct *mm, vaddr_t va);

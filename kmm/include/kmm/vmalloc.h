@@ -26,7 +26,10 @@
  *    PageReserved, the ISA hole is returned through the direct map, other
  *    ranges are mapped uncached-minus (PCD) in a VM_IOREMAP area aligned to
  *    its size up to IOREMAP_MAX_ORDER (128 pages).  Device memory is what
- *    kmm_device_create() (mm.h) puts on the physical bus.
+ *    kmm_device_create() (mm.h) puts on the physical bus;
+ *  - remap_vmalloc_range maps the pages of a VM_USERMAP area into a user
+ *    VMA with vm_insert_page (mm.h): each user pte holds a reference, so
+ *    a vfree while mapped frees the pages only at the last munmap.
  * Simplifications, said once:
  *  - the vmap_area cache is created at the first use after boot or reset
  *    (the kernel creates it in vmalloc_init), and the free area covering
@@ -36,9 +39,6 @@
  *    no NUMA nodes, no bulk page allocation (6.6 uses the bulk allocator
  *    first; 3.2 allocates page by page as here); the pages array's
  *    contents are kept host side (its memory is allocated all the same);
- *  - not provided: remap_vmalloc_range, which needs vm_insert_page of
- *    kernel pages into a user VMA, a mapping kind the address-space layer
- *    (mm.h) does not have;
  *  - misuse the kernel only WARNs about (vfree of a bad or unknown
  *    address, vunmap of a vmalloc area, iounmap of a non-ioremap area)
  *    is reported through kmm_bug(), as is any call that might sleep while
@@ -51,6 +51,7 @@
 #include "mm_types.h"
 
 struct kmm;
+struct vm_area_struct;
 
 /* vm_struct flags (6.6 include/linux/vmalloc.h) */
 #define VM_IOREMAP 0x00000001ul
@@ -116,6 +117,24 @@ void free_vm_area(struct kmm *k, struct vm_struct *area);
 void vm_unmap_aliases(struct kmm *k);
 unsigned long lazy_max_pages(const struct kmm *k);
 
+/* ---- into user space ----
+ * remap_vmalloc_range_partial (6.6): maps size bytes (page aligned up) of
+ * the area containing kaddr, from kaddr + pgoff pages, at uaddr of vma,
+ * page by page with vm_insert_page, then sets VM_DONTEXPAND|VM_DONTDUMP.
+ * -EINVAL when pgoff << PAGE_SHIFT overflows, uaddr or kaddr is not page
+ * aligned, kaddr is in no area, the area is not VM_USERMAP (vmalloc_user,
+ * vmalloc_32_user) or VM_DMA_COHERENT, or size + pgoff pages overflow or
+ * pass the area's size (guard page excluded); vm_insert_page's errors
+ * otherwise, with the pages inserted so far left in place (the mmap that
+ * fails unmaps them).  A size of 0 is a caller bug (the kernel's loop
+ * would run past the VMA). */
+int remap_vmalloc_range_partial(struct kmm *k, struct vm_area_struct *vma,
+				vaddr_t uaddr, vaddr_t kaddr, unsigned long pgoff,
+				unsigned long size);
+/* all of the VMA, from page pgoff of the area at addr */
+int remap_vmalloc_range(struct kmm *k, struct vm_area_struct *vma,
+			vaddr_t addr, unsigned long pgoff);
+
 /* ---- lookups ---- */
 bool is_vmalloc_addr(const struct kmm *k, vaddr_t addr);
 /* The page mapped at a vmalloc address (NULL: none, or not RAM). */
@@ -152,7 +171,9 @@ unsigned long vmalloc_free_areas(struct kmm *k, vaddr_t (*out)[2],
  * merged, augmented; busy areas guarded, each pte mapping what its area
  * says, each VM_ALLOC page owned by exactly one area and counted; lazy and
  * free ranges unmapped; the lazy count; no TLB entry for a vmalloc address
- * that disagrees with the tables unless the address is lazily freed. */
+ * that disagrees with the tables unless the address is lazily freed;
+ * every VM_ALLOC page holds its area's reference plus one per user pte
+ * (remap_vmalloc_range), and nothing else. */
 void vmalloc_check(struct kmm *k);
 
 #endif
