@@ -738,9 +738,9 @@ static int setup_mapped(struct mapped *m, bool pae)
 }
 
 /* mmu_check rejects a kernel page in a VMA that is not VM_MIXEDMAP, an
- * unaccounted pte of a vmalloc page, and a free page in a VM_MIXEDMAP
- * VMA; vmalloc_check rejects a vmalloc page with a reference that is
- * neither the area's nor a pte's. */
+ * unaccounted pte of a vmalloc page, a free page in a VM_MIXEDMAP VMA and
+ * a vfree'd page with fewer references than ptes; vmalloc_check rejects a
+ * vmalloc page with a reference that is neither the area's nor a pte's. */
 static int sweeps_catch_bad_ptes(bool pae)
 {
 	struct mapped m;
