@@ -135,7 +135,7 @@ void oracle_vmalloc(struct oracle *o, unsigned int id, vaddr_t va,
 	o->obj[id] = (struct oobj){.flags = OBJ_LIVE | OBJ_VAREA, .nsub = 1,
 				   .va = va, .size = size};
 	o->used[o->nused++] = (uint16_t)id;
-	uint8_t buf[256];
+	uint8_t buf[1024];
 	for (unsigned int off = 0; zeroed && off < size; off += sizeof(buf)) {
 		unsigned int len = size - off < sizeof(buf) ? size - off : sizeof(buf);
 		kaccess(o, va + off, buf, len, false, "vzalloc");

@@ -77,6 +77,7 @@ void frames_take(struct oracle *o, unsigned long pfn, unsigned int order,
 
 	for (unsigned long i = 0; i < n; i++)
 		own_set(o, pfn + i, (id + 1) | (o->own[pfn + i] & OWN_WRITTEN));
+	memset(o->mfree + pfn, 0, n);
 	for (unsigned int r = 0; r < NORD; r++) {
 		if (r <= order) {
 			o->F[z][r] -= (long)(n >> r);
@@ -101,6 +102,7 @@ void frames_release(struct oracle *o, unsigned long pfn, unsigned int order)
 
 	for (unsigned long i = 0; i < n; i++)
 		own_set(o, pfn + i, OWN_FREE | (o->own[pfn + i] & OWN_WRITTEN));
+	memset(o->mfree + pfn, 1, n);
 	for (unsigned int r = 0; r < NORD; r++) {
 		if (r <= order) {
 			o->F[z][r] += (long)(n >> r);
@@ -386,8 +388,10 @@ struct oracle *oracle_create(struct kmm *k, char *err, size_t errlen)
 	o->cnt_boot = malloc(ncnt * sizeof(*o->cnt));
 	o->sh = malloc(NR_SHADOWS * sizeof(*o->sh));
 	o->kfree = calloc(o->max_pfn, 1);
+	o->mfree = calloc(o->max_pfn, 1);
+	o->mfree_boot = calloc(o->max_pfn, 1);
 	if (!o->own || !o->own_boot || !o->wlist || !o->cnt || !o->cnt_boot ||
-	    !o->sh || !o->kfree)
+	    !o->sh || !o->kfree || !o->mfree || !o->mfree_boot)
 		goto fail;
 	for (unsigned long pfn = 0; pfn < o->max_pfn; pfn++)
 		o->own[pfn] = OWN_RESV;
@@ -395,6 +399,9 @@ struct oracle *oracle_create(struct kmm *k, char *err, size_t errlen)
 	if (check_zones(o, err, errlen) || read_boot_lists(o, err, errlen))
 		goto fail;
 	count_free(o);
+	for (unsigned long pfn = 0; pfn < o->max_pfn; pfn++)
+		o->mfree[pfn] = o->own[pfn] == OWN_FREE;
+	memcpy(o->mfree_boot, o->mfree, o->max_pfn);
 	memcpy(o->own_boot, o->own, o->max_pfn * sizeof(*o->own));
 	memcpy(o->cnt_boot, o->cnt, ncnt * sizeof(*o->cnt));
 	memcpy(o->F_boot, o->F, sizeof(o->F));
@@ -419,6 +426,8 @@ void oracle_destroy(struct oracle *o)
 	free(o->cnt_boot);
 	free(o->sh);
 	free(o->kfree);
+	free(o->mfree);
+	free(o->mfree_boot);
 	user_destroy(o);
 	for (int z = 0; z < NZ; z++)
 		for (int r = 0; r < NORD; r++)
@@ -434,6 +443,7 @@ void oracle_reset(struct oracle *o)
 	} else {
 		memcpy(o->own, o->own_boot, o->max_pfn * sizeof(*o->own));
 		memcpy(o->cnt, o->cnt_boot, o->ncnt * sizeof(*o->cnt));
+		memcpy(o->mfree, o->mfree_boot, o->max_pfn);
 	}
 	o->nw = 0;
 	o->restored = false;

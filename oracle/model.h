@@ -99,6 +99,7 @@ struct oracle {
 
 	struct ofault fault, failslab;
 	uint8_t *kfree;                 /* scratch: frames kmm has free */
+	uint8_t *mfree, *mfree_boot;    /* 1: the model has the frame free */
 	unsigned long seen_alloc[NZ], seen_free[NZ];    /* zone counters */
 	long nforeign;
 	struct omm *mm[ORACLE_MAX_OBJS];        /* user.c: processes */

@@ -42,6 +42,28 @@ static void mark_list(struct oracle *o, struct list_head *h, unsigned int order)
 	}
 }
 
+static void sync_frame(struct oracle *o, unsigned long pfn)
+{
+	bool kfree = o->kfree[pfn];
+	uint32_t w = o->own[pfn] & OWN_MASK;
+
+	if (kfree == (w == OWN_FREE))
+		return;
+	if (!kfree) {
+		frames_take(o, pfn, 0, FOREIGN_ID);
+		o->nforeign++;
+	} else if (w == FOREIGN_ID + 1) {
+		frames_release(o, pfn, 0);
+		own_mark_written(o, pfn);       /* it held slab data */
+		o->nforeign--;
+	} else {
+		oracle_fail(o, "buddy/ownership",
+			    "pfn 0x%05lx: model: %s; kmm: on a free list",
+			    pfn, w == OWN_RESV ? "reserved at boot"
+					       : "owned by a live object");
+	}
+}
+
 void oracle_sync_frames(struct oracle *o)
 {
 	for (int zi = 0; zi < NZ; zi++) {
@@ -55,26 +77,21 @@ void oracle_sync_frames(struct oracle *o)
 		for (unsigned int c = 0; c < o->nr_cpus; c++)
 			for (int t = 0; t < MIGRATE_PCPTYPES; t++)
 				mark_list(o, &z->pcp[c].lists[t], 0);
-		for (unsigned long pfn = o->z[zi].start; pfn < o->z[zi].end; pfn++) {
-			bool kfree = o->kfree[pfn];
-			uint32_t w = o->own[pfn] & OWN_MASK;
-			o->kfree[pfn] = 0;
-			if (kfree == (w == OWN_FREE))
-				continue;
-			if (!kfree) {
-				frames_take(o, pfn, 0, FOREIGN_ID);
-				o->nforeign++;
-			} else if (w == FOREIGN_ID + 1) {
-				frames_release(o, pfn, 0);
-				own_mark_written(o, pfn);       /* it held slab data */
-				o->nforeign--;
-			} else {
-				oracle_fail(o, "buddy/ownership",
-					    "pfn 0x%05lx: model: %s; kmm: on a free list",
-					    pfn, w == OWN_RESV ? "reserved at boot"
-							       : "owned by a live object");
+		/* compare eight frames at a time; look closer where they differ */
+		unsigned long start = o->z[zi].start, end = o->z[zi].end;
+		for (unsigned long pfn = start; pfn < end;) {
+			uint64_t kw, mw;
+			if (!(pfn & 7) && pfn + 8 <= end) {
+				memcpy(&kw, o->kfree + pfn, 8);
+				memcpy(&mw, o->mfree + pfn, 8);
+				if (kw == mw) {
+					pfn += 8;
+					continue;
+				}
 			}
+			sync_frame(o, pfn++);
 		}
+		memset(o->kfree + start, 0, end - start);
 	}
 	oracle_frames_settled(o);
 	/* page allocations made inside other subsystems count for
