@@ -4,7 +4,7 @@
 JOBS ?= 2
 SECONDS ?= 60
 
-.PHONY: all deps build test test-long fuzz bench coverage info clean
+.PHONY: all deps build test test-long fuzz campaign bench coverage info clean
 
 all: build
 
@@ -25,6 +25,12 @@ test-long: build
 # summary (exec/s, coverage, crashes); SECONDS=N sets its length.
 fuzz:
 	@fuzz/run_campaign.sh $(SECONDS)
+
+# An AFL++ campaign on all cores (main + CmpLog/power-schedule
+# secondaries), then triage and an HTML report under build/campaign/runs/
+# (see README "Long campaigns"); CAMPAIGN_ARGS adds kmm-campaign options.
+campaign:
+	@fuzz/campaign/kmm-campaign --time $(SECONDS) $(CAMPAIGN_ARGS)
 
 bench: deps
 	cmake --preset release >/dev/null

@@ -24,7 +24,7 @@ tmp=$(mktemp -d /tmp/bench-fuzz.XXXXXX)
 trap 'rm -rf "$tmp"' EXIT
 
 median() { sort -g | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'; }
-ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.3f", b > 0 ? a / b : 0 }'; }
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.4f", (b > 0 ? a / b : 0) }'; }
 
 # libfuzzer BINARY [ENV...]: exec/s over a fresh copy of the bundled corpus
 libfuzzer() {
