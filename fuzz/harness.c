@@ -12,8 +12,9 @@
  *                            every op anyway)
  *   KMM_FUZZ_CHECK_EVERY=N   the periodic sweep every N ops (default 64)
  *   KMM_FUZZ_LOG=1           print the op-by-op log on stdout
- *   KMM_FUZZ_BOOT_ALL=1      boot all 10 machines at start (the AFL++ driver
- *                            sets it: nothing may be created lazily there);
+ *   KMM_FUZZ_BOOT_ALL=1      boot all 10 machines at start (implied under an
+ *                            AFL++ fork server, __AFL_SHM_ID: nothing may be
+ *                            created lazily there);
  *                            otherwise machines boot on first use
  */
 #include <stdlib.h>
@@ -65,7 +66,9 @@ int kmm_fuzz_init(const char *target)
 	}
 	if (!strcmp(target, "mm_text_fuzzer"))
 		return 0;
-	bool all = env_long("KMM_FUZZ_BOOT_ALL", 0);
+	/* under any AFL++ fork server (ours or OSS-Fuzz's libAFLDriver, which
+	 * does not set KMM_FUZZ_BOOT_ALL) nothing may boot lazily */
+	bool all = env_long("KMM_FUZZ_BOOT_ALL", 0) || getenv("__AFL_SHM_ID");
 	for (unsigned int i = 0; i < (all ? OPL_NR_MACHINES : 1); i++) {
 		struct opl_box *b = opl_exec_box(&g->x, i, err, sizeof(err));
 		if (!b) {
