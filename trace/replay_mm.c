@@ -650,18 +650,31 @@ static bool unknown_range(struct kmmt_proc *p, vaddr_t va, uint64_t len)
 	return !p->snapshot && !covered(p->mm, va, len);
 }
 
+/* munmap/mprotect(addr, len, ...): true with the range rebased into the
+ * simulator, or false with the reason it is skipped */
+static bool rebase_range(struct kmmt_replay *rp, struct kmmt_proc *p,
+			 const uint64_t *a, vaddr_t *va, int *skip)
+{
+	if (!a[1] || a[1] > SIM_STACK_TOP)
+		*skip = SKIP_SYS_NOT_MODELLED;
+	else if (rebase(rp, p, a[0], a[1], NO_ANCHOR, va))
+		*skip = p->snapshot ? SKIP_ADDR_NOT_REBASABLE : SKIP_SYS_UNKNOWN_MAPPING;
+	else if (unknown_range(p, *va, a[1]))
+		*skip = SKIP_SYS_UNKNOWN_MAPPING;
+	else
+		return true;
+	return false;
+}
+
 static int sys_munmap(struct kmmt_replay *rp, struct kmmt_proc *p, const struct kmmt_record *r,
 		      const uint64_t *a, int64_t ret)
 {
 	char what[80];
 	vaddr_t va;
 
-	if (!a[1] || a[1] > SIM_STACK_TOP)
-		return SKIP_SYS_NOT_MODELLED;
-	if (rebase(rp, p, a[0], a[1], NO_ANCHOR, &va))
-		return p->snapshot ? SKIP_ADDR_NOT_REBASABLE : SKIP_SYS_UNKNOWN_MAPPING;
-	if (unknown_range(p, va, a[1]))
-		return SKIP_SYS_UNKNOWN_MAPPING;
+	int skip;
+	if (!rebase_range(rp, p, a, &va, &skip))
+		return skip;
 	snprintf(what, sizeof(what), "munmap(%#" PRIx64 ", %#" PRIx64 ")", a[0], a[1]);
 	on_cpu(rp, r, p);
 	long sim = do_munmap(rp->k, p->mm, va, (uint32_t)a[1]);
@@ -675,12 +688,9 @@ static int rsys_mprotect(struct kmmt_replay *rp, struct kmmt_proc *p, const stru
 	char what[80];
 	vaddr_t va;
 
-	if (!a[1] || a[1] > SIM_STACK_TOP)
-		return SKIP_SYS_NOT_MODELLED;
-	if (rebase(rp, p, a[0], a[1], NO_ANCHOR, &va))
-		return p->snapshot ? SKIP_ADDR_NOT_REBASABLE : SKIP_SYS_UNKNOWN_MAPPING;
-	if (unknown_range(p, va, a[1]))
-		return SKIP_SYS_UNKNOWN_MAPPING;
+	int skip;
+	if (!rebase_range(rp, p, a, &va, &skip))
+		return skip;
 	snprintf(what, sizeof(what), "mprotect(%#" PRIx64 ", %#" PRIx64 ", %#" PRIx64 ")",
 		 a[0], a[1], a[2]);
 	on_cpu(rp, r, p);
