@@ -149,3 +149,16 @@ char *run_expect_bug(struct kmm *k, void (*fn)(struct kmm *, void *), void *arg,
 	*aborted = WIFSIGNALED(st) && WTERMSIG(st) == SIGABRT;
 	return out;
 }
+
+int expect_report(struct kmm *k, void (*fn)(struct kmm *, void *), void *arg,
+	       const char *want)
+{
+	bool aborted;
+	char *out = run_expect_bug(k, fn, arg, &aborted);
+	int ok = aborted && strstr(out, want) != NULL;
+
+	if (!ok)
+		fprintf(stderr, "expected a report with \"%s\", got:\n%s\n", want, out);
+	free(out);
+	return ok;
+}

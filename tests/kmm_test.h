@@ -30,6 +30,11 @@ unsigned long free_blocks_of(const struct buddy_state *s, int zone, int order);
 char *run_expect_bug(struct kmm *k, void (*fn)(struct kmm *, void *), void *arg,
 		     bool *aborted);
 
+/* 1 when fn(k, arg) ends in a report (SIGABRT) that contains want;
+ * otherwise 0, with what it printed on stderr. */
+int expect_report(struct kmm *k, void (*fn)(struct kmm *, void *), void *arg,
+	          const char *want);
+
 /* Deterministic PRNG for tests and stress (xorshift64*). */
 static inline uint64_t test_rand(uint64_t *s)
 {

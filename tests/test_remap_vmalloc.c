@@ -33,18 +33,6 @@ static struct kmm *boot_cpus(bool pae, unsigned int cpus)
 	return kmm_create(&c, NULL, 0);
 }
 
-static int expect_bug(struct kmm *k, void (*fn)(struct kmm *, void *), void *arg,
-		      const char *want)
-{
-	bool aborted;
-	char *out = run_expect_bug(k, fn, arg, &aborted);
-	int ok = aborted && strstr(out, want) != NULL;
-
-	if (!ok)
-		fprintf(stderr, "expected a report with \"%s\", got:\n%s\n", want, out);
-	free(out);
-	return ok;
-}
 
 /* The normal page a user pte maps, or NULL. */
 static struct page *upage(struct kmm *k, struct mm_struct *mm, vaddr_t va)
@@ -307,9 +295,9 @@ static int remap_partial_sigbus(bool pae)
 	long c = do_mmap_pgoff(k, mm, dev, 0, 6 * PG, RW, MAP_SHARED, 0);
 	ASSERT_TRUE(c > 0);
 	struct partial_arg pa = {find_vma(mm, (vaddr_t)c), buf + 2 * PG, 3 * PG};
-	ASSERT_TRUE(expect_bug(k, partial_fn, &pa, "NULL pointer dereference"));
+	ASSERT_TRUE(expect_report(k, partial_fn, &pa, "NULL pointer dereference"));
 	pa.size = 0;
-	ASSERT_TRUE(expect_bug(k, partial_fn, &pa, "of 0 bytes"));
+	ASSERT_TRUE(expect_report(k, partial_fn, &pa, "of 0 bytes"));
 	kmm_check(k);
 	mmput(k, mm);
 	vfree(k, buf);
@@ -413,7 +401,7 @@ static int insert_page_misuse(bool pae)
 	struct kmm_file *pdev = kmm_device_create(k, DEV_BASE, PG, false);
 	long p = do_mmap_pgoff(k, mm, pdev, 0, PG, RW, MAP_SHARED, 0);
 	ASSERT_TRUE(p > 0);
-	ASSERT_TRUE(expect_bug(k, insert_pfnmap_fn, find_vma(mm, (vaddr_t)p),
+	ASSERT_TRUE(expect_report(k, insert_pfnmap_fn, find_vma(mm, (vaddr_t)p),
 			       "vm_insert_page into the PFN map"));
 	mmput(k, mm);
 	vfree(k, low);
