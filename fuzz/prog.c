@@ -292,103 +292,81 @@ uint8_t opl_slab_flags_encode(uint32_t flags)
 	return raw;
 }
 
-int opl_slab_flags_print(char *buf, size_t n, uint32_t flags)
+/* "A|B|C" from a name table; `none` stands for an empty set. */
+static int flags_print(char *buf, size_t n, uint32_t flags, const char *none,
+		       const char *const *names, const uint32_t *bits, int nr)
 {
 	int len = 0;
 
 	if (!flags)
-		return snprintf(buf, n, "0");
-	for (int i = 0; i < 8 && len >= 0 && (size_t)len < n; i++)
-		if (flags & slab_bits[i])
-			len += snprintf(buf + len, n - (size_t)len, "%s%s",
-					len ? "|" : "", slab_bit_names[i]);
-	return len;
-}
-
-int opl_slab_flags_parse(const char *s, uint32_t *flags)
-{
-	uint32_t f = 0;
-
-	while (*s == ' ' || *s == '\t')
-		s++;
-	if (!strcmp(s, "0")) {
-		*flags = 0;
-		return 0;
-	}
-	while (*s) {
-		size_t len = strcspn(s, "| \t");
-		int i = 0;
-		while (i < 8 && (strlen(slab_bit_names[i]) != len ||
-				 strncmp(s, slab_bit_names[i], len)))
-			i++;
-		if (i == 8)
-			return -1;
-		f |= slab_bits[i];
-		s += len;
-		while (*s == ' ' || *s == '\t')
-			s++;
-		if (*s == '|') {
-			s++;
-			while (*s == ' ' || *s == '\t')
-				s++;
-			if (!*s)
-				return -1;
-		} else if (*s) {
-			return -1;
-		}
-	}
-	*flags = f;
-	return 0;
-}
-
-int opl_prot_print(char *buf, size_t n, uint32_t prot)
-{
-	static const char *const names[3] = {"PROT_READ", "PROT_WRITE", "PROT_EXEC"};
-	int len = 0;
-
-	if (!prot)
-		return snprintf(buf, n, "PROT_NONE");
-	for (int i = 0; i < 3 && len >= 0 && (size_t)len < n; i++)
-		if (prot & (1u << i))
+		return snprintf(buf, n, "%s", none);
+	for (int i = 0; i < nr && len >= 0 && (size_t)len < n; i++)
+		if (flags & bits[i])
 			len += snprintf(buf + len, n - (size_t)len, "%s%s",
 					len ? "|" : "", names[i]);
 	return len;
 }
 
-int opl_prot_parse(const char *s, uint32_t *prot)
+static const char *skip_blank(const char *s)
 {
-	static const char *const names[3] = {"PROT_READ", "PROT_WRITE", "PROT_EXEC"};
-	uint32_t p = 0;
-
 	while (*s == ' ' || *s == '\t')
 		s++;
-	if (!strcmp(s, "PROT_NONE")) {
-		*prot = 0;
+	return s;
+}
+
+/* The inverse of flags_print: names joined by '|', blanks allowed. */
+static int flags_parse(const char *s, uint32_t *out, const char *none,
+		       const char *const *names, const uint32_t *bits, int nr)
+{
+	uint32_t f = 0;
+
+	s = skip_blank(s);
+	if (!strcmp(s, none)) {
+		*out = 0;
 		return 0;
 	}
 	while (*s) {
 		size_t len = strcspn(s, "| \t");
 		int i = 0;
-		while (i < 3 && (strlen(names[i]) != len || strncmp(s, names[i], len)))
+		while (i < nr && (strlen(names[i]) != len || strncmp(s, names[i], len)))
 			i++;
-		if (i == 3)
+		if (i == nr)
 			return -1;
-		p |= 1u << i;
-		s += len;
-		while (*s == ' ' || *s == '\t')
-			s++;
+		f |= bits[i];
+		s = skip_blank(s + len);
 		if (*s == '|') {
-			s++;
-			while (*s == ' ' || *s == '\t')
-				s++;
+			s = skip_blank(s + 1);
 			if (!*s)
 				return -1;
 		} else if (*s) {
 			return -1;
 		}
 	}
-	*prot = p;
+	*out = f;
 	return 0;
+}
+
+int opl_slab_flags_print(char *buf, size_t n, uint32_t flags)
+{
+	return flags_print(buf, n, flags, "0", slab_bit_names, slab_bits, 8);
+}
+
+int opl_slab_flags_parse(const char *s, uint32_t *flags)
+{
+	return flags_parse(s, flags, "0", slab_bit_names, slab_bits, 8);
+}
+
+static const char *const prot_names[3] = {"PROT_READ", "PROT_WRITE", "PROT_EXEC"};
+static const uint32_t prot_bits[3] = {1, 2, 4};
+
+int opl_prot_print(char *buf, size_t n, uint32_t prot)
+{
+	return flags_print(buf, n, prot, "PROT_NONE", prot_names, prot_bits, 3);
+}
+
+int opl_prot_parse(const char *s, uint32_t *prot)
+{
+	return flags_parse(s, prot, "PROT_NONE", prot_names, prot_bits, 3);
 }
 
 static const unsigned int aligns[7] = {0, 8, 16, 32, 64, 128, 256};
