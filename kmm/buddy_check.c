@@ -14,16 +14,22 @@ static const char *const seen_name[] = {"unaccounted", "a free block head",
 					"inside a free block", "on a pcp list",
 					"allocated", "reserved"};
 
+static const uint8_t zeroes[1ul << (MAX_ORDER - 1)];
+
+/* Marks n frames (n <= a max-order block) as seen; each once. */
 static void mark(struct kmm *k, unsigned long pfn, unsigned long n, uint8_t what)
 {
-	for (unsigned long i = 0; i < n; i++) {
-		uint8_t *s = &k->check_map[pfn + i];
-		if (*s != SEEN_NONE)
-			kmm_bug(k, "buddy",
-				"buddy_check: pfn 0x%05lx is both %s and %s", pfn + i,
-				seen_name[*s], seen_name[what]);
-		*s = (uint8_t)(i ? (what == SEEN_FREE_HEAD ? SEEN_FREE : what) : what);
+	uint8_t *s = &k->check_map[pfn];
+
+	if (memcmp(s, zeroes, n)) {
+		unsigned long i = 0;
+		while (s[i] == SEEN_NONE)
+			i++;
+		kmm_bug(k, "buddy", "buddy_check: pfn 0x%05lx is both %s and %s",
+			pfn + i, seen_name[s[i]], seen_name[what]);
 	}
+	memset(s, what == SEEN_FREE_HEAD ? SEEN_FREE : what, n);
+	s[0] = what;
 }
 
 static void check_free_block(struct kmm *k, struct zone *z, struct page *p,
@@ -138,7 +144,8 @@ static void check_frames(struct kmm *k)
 	for (unsigned long pfn = 0; pfn < max; pfn++) {
 		struct page *p = &k->mem_map[pfn];
 		if (p->sim & KMM_SIM_ALLOCATED) {
-			if (p->_refcount <= 0 || pfn + (1ul << p->owner_order) > max)
+			if (p->_refcount <= 0 || p->owner_order >= MAX_ORDER ||
+			    pfn + (1ul << p->owner_order) > max)
 				kmm_bug(k, "buddy",
 					"buddy_check: allocated pfn 0x%05lx has count %d",
 					pfn, p->_refcount);
@@ -150,11 +157,12 @@ static void check_frames(struct kmm *k)
 				"buddy_check: PageBuddy pfn 0x%05lx is on no free list", pfn);
 		}
 	}
-	for (unsigned long pfn = 0; pfn < max; pfn++)
-		if (k->check_map[pfn] == SEEN_NONE)
-			kmm_bug(k, "buddy",
-				"buddy_check: pfn 0x%05lx is neither free, on a pcp "
-				"list, allocated nor reserved: leaked", pfn);
+	const uint8_t *left = memchr(k->check_map, SEEN_NONE, max);
+	if (left)
+		kmm_bug(k, "buddy",
+			"buddy_check: pfn 0x%05lx is neither free, on a pcp "
+			"list, allocated nor reserved: leaked",
+			(unsigned long)(left - k->check_map));
 }
 
 void buddy_check(struct kmm *k)

@@ -181,7 +181,9 @@ struct mm_struct *dup_mm(struct kmm *k, struct mm_struct *oldmm)
 			break;
 		}
 	}
+#if KMM_MUTATION != 14  /* MUTATION 14: fork write-protects the parent without a flush */
 	flush_tlb_mm(k, oldmm);
+#endif
 	if (err) {
 		mmput(k, mm);
 		return NULL;

@@ -238,9 +238,14 @@ void kunmap_high(struct kmm *k, struct page *page)
 		kmm_bug(k, "highmem", "kunmap_high(pfn 0x%05lx): the page is not "
 			"kmapped", page_to_pfn(k, page));
 	unsigned int nr = PKMAP_NR(k, vaddr);
+#if KMM_MUTATION == 20  /* MUTATION 20: the last kunmap frees the entry (0), not 1 */
+	if (--h->count[nr] == 1)
+		h->count[nr] = 0;
+#else
 	if (--h->count[nr] == 0)
 		kmm_bug(k, "highmem", "kunmap_high(pfn 0x%05lx): pkmap_count[%u] "
 			"reached 0: more kunmaps than kmaps", page_to_pfn(k, page), nr);
+#endif
 	/* reaching 1 would wake pkmap_map_wait; nobody waits here */
 	h->nr_kmaps--;
 }
@@ -390,7 +395,9 @@ static void pop(struct kmm *k, vaddr_t addr, bool atomic)
 	if (e->high) {
 		/* kpte_clear_flush: clear, then invlpg on this CPU */
 		pte_clear(k, kernel_ptep(k, vaddr));
+#if KMM_MUTATION != 21  /* MUTATION 21: kunmap_atomic/kunmap_local clear the pte, no invlpg */
 		__flush_tlb_one(k, k->cpu, vaddr);
+#endif
 		c->nr_slots--;
 	}
 	c->depth--;

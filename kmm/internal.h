@@ -60,11 +60,14 @@ struct kmm {
 	struct kmm_mmu *mmu;            /* mmu.c: page tables, TLBs, mms */
 	struct vmalloc_state *vmalloc;  /* vmalloc.c: vmap areas */
 	struct highmem_state *highmem;  /* highmem.c: pkmap, kmap_atomic */
+	struct kasan_state *kasan;      /* kasan.c: shadow of RAM (ASan) */
 
 	long op_index;
 	char op_text[160];
 	kmm_bug_hook_t bug_hook;
 	void *bug_arg;
+	kmm_page_hook_t page_hook;      /* page_alloc.c: mm_page_alloc/free */
+	void *page_hook_arg;
 };
 
 /* ---- the undo log ---- */

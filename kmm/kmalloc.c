@@ -199,8 +199,13 @@ vaddr_t krealloc(struct kmm *k, vaddr_t p, size_t new_size, gfp_t gfp)
 		return ZERO_SIZE_PTR;
 	}
 	size_t ks = ZERO_OR_NULL_PTR(p) ? 0 : __ksize(k, p, "krealloc");
-	if (ks >= new_size)
+	if (ks >= new_size) {   /* kasan_krealloc(): the new size is usable */
+		struct page *slab = slab_of(k, p);
+		if (slab)
+			kasan_slab_alloc(k, slab->slab_cache, p,
+					 (unsigned int)new_size);
 		return p;
+	}
 	vaddr_t ret = kmalloc(k, new_size, gfp);
 	if (ret && !ZERO_OR_NULL_PTR(p))
 		slab_mem_copy(k, ret, p, ks);

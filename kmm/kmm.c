@@ -10,6 +10,7 @@
 #include <string.h>
 #include <sys/mman.h>
 #include "internal.h"
+#include "kasan.h"
 #include "kmm/slab.h"
 #include "kmm/mm.h"
 #include "kmm/vmalloc.h"
@@ -128,8 +129,9 @@ static void finish_boot(struct kmm *k)
 			bf[k->nr_boot_frames].pfn = k->log[i];
 			bf[k->nr_boot_frames].data = malloc(PAGE_SIZE);
 			kmm_assert(k, bf[k->nr_boot_frames].data != NULL);
-			memcpy(bf[k->nr_boot_frames++].data,
-			       kmm_frame_r(k, k->log[i]), PAGE_SIZE);
+			/* slab frames are partly poisoned */
+			kasan_memcpy_nocheck(bf[k->nr_boot_frames++].data,
+					     kmm_frame_r(k, k->log[i]), PAGE_SIZE);
 		}
 		p->sim = (p->sim & KMM_SIM_RAM_DIRTY) ? KMM_SIM_BOOT_FRAME : 0;
 	}
@@ -142,6 +144,7 @@ static void finish_boot(struct kmm *k)
 	memcpy(k->boot_map, k->mem_map, k->map_len);
 	memcpy(k->boot_zones, k->zones, sizeof(k->zones));
 	memcpy(k->boot_pageblock_mt, k->pageblock_mt, k->nr_pageblocks);
+	kasan_finish_boot(k);
 	k->booted = true;
 }
 
@@ -164,6 +167,7 @@ struct kmm *kmm_create(const struct kmm_config *cfg, char *err, size_t errlen)
 		kmm_destroy(k);
 		return NULL;
 	}
+	kasan_init(k);
 	boot_memblock(k);
 	zones_init(k);
 	mmu_init(k);             /* paging_init: kernel page tables */
@@ -181,6 +185,7 @@ void kmm_destroy(struct kmm *k)
 	if (!k)
 		return;
 	unsigned long n = k->layout.max_pfn;
+	kasan_destroy(k);
 	if (k->ram)
 		munmap(k->ram, k->ram_len);
 	if (k->mem_map)
@@ -232,8 +237,10 @@ void kmm_reset(struct kmm *k)
 {
 	for (unsigned long i = 0; i < k->nr_log; i++) {
 		unsigned long pfn = k->log[i];
-		if (k->mem_map[pfn].sim & KMM_SIM_RAM_DIRTY)
+		if (k->mem_map[pfn].sim & KMM_SIM_RAM_DIRTY) {
+			kasan_unpoison_pages(k, pfn, 1);  /* kasan_reset redoes it */
 			restore_frame(k, pfn);
+		}
 		k->mem_map[pfn] = k->boot_map[pfn];
 	}
 	k->nr_log = 0;
@@ -247,6 +254,7 @@ void kmm_reset(struct kmm *k)
 	mmu_reset(k);
 	vmalloc_reset(k);
 	highmem_reset(k);
+	kasan_reset(k);
 }
 
 /* ---- accessors ---- */
@@ -361,6 +369,7 @@ void kmm_check(struct kmm *k)
 	mmu_check(k);
 	vmalloc_check(k);
 	kmap_check(k);
+	kasan_check(k);
 }
 
 /* ---- boot messages ---- */

@@ -467,6 +467,9 @@ void change_protection(struct kmm *k, struct vm_area_struct *vma,
 			n |= _PAGE_RW;
 		set_pte(k, ep, n);
 	}
+#if KMM_MUTATION == 15  /* MUTATION 15: mprotect changes the ptes but does not flush */
+	return;
+#endif
 	flush_tlb_range(k, vma, start, end);
 }
 
@@ -750,7 +753,11 @@ static int do_wp_page(struct kmm *k, struct mm_struct *mm,
 		goto gotten;
 	}
 	if (PageAnon(old_page)) {
+#if KMM_MUTATION == 13  /* MUTATION 13: COW reuse tests the raw _mapcount (off by one) */
+		reuse = old_page->_mapcount <= 1;
+#else
 		reuse = page_mapcount(old_page) <= 1;   /* reuse_swap_page */
+#endif
 		if (reuse) {                            /* page_move_anon_rmap */
 			page_touch(k, old_page);
 			old_page->mapping = (void *)((uintptr_t)vma->anon_vma |

@@ -7,6 +7,7 @@
  */
 #include <string.h>
 #include "internal.h"
+#include "kasan.h"
 #include "kmm/highmem.h"
 #include "kmm/highmem.h"
 
@@ -390,6 +391,10 @@ static void free_pages_prepare(struct kmm *k, struct page *page,
 		free_pages_check(k, page + i);
 	page_touch(k, page);
 	page->sim = (uint8_t)((page->sim & ~KMM_SIM_ALLOCATED) | KMM_SIM_FREED);
+	kasan_free_pages(k, page, order);
+	if (k->page_hook)       /* trace_mm_page_free */
+		k->page_hook(k->page_hook_arg, KMM_PAGE_FREE, page_to_pfn(k, page),
+			     order);
 }
 
 static void free_one_page(struct kmm *k, struct zone *z, struct page *page,
@@ -562,6 +567,7 @@ static void prep_new_page(struct kmm *k, struct page *page, unsigned int order,
 	page->_refcount = 1;
 	page->owner_order = (uint8_t)order;
 	page->sim = (uint8_t)((page->sim & ~KMM_SIM_FREED) | KMM_SIM_ALLOCATED);
+	kasan_alloc_pages(k, page, order);
 	if (gfp & __GFP_ZERO)   /* prep_zero_page: clear_highpage via kmap_atomic */
 #if KMM_MUTATION == 8   /* MUTATION 8: only the first page is cleared */
 		for (unsigned long i = 0; i < 1; i++)
@@ -571,6 +577,15 @@ static void prep_new_page(struct kmm *k, struct page *page, unsigned int order,
 			clear_highpage(k, page + i);
 	if (order && (gfp & __GFP_COMP))
 		prep_compound_page(k, page, order);
+	if (k->page_hook)       /* trace_mm_page_alloc */
+		k->page_hook(k->page_hook_arg, KMM_PAGE_ALLOC, page_to_pfn(k, page),
+			     order);
+}
+
+void kmm_set_page_hook(struct kmm *k, kmm_page_hook_t fn, void *arg)
+{
+	k->page_hook = fn;
+	k->page_hook_arg = arg;
 }
 
 /* ---- the allocator ---- */
@@ -914,6 +929,7 @@ static void free_boot_block(struct kmm *k, unsigned long pfn, unsigned int order
 		page[i]._refcount = 0;
 	}
 	free_one_page(k, z, page, order, get_pageblock_migratetype(k, page));
+	kasan_free_pages(k, page, order);
 	k->boot.freed_pages += 1ul << order;
 }
 

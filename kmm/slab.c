@@ -60,8 +60,11 @@ static void setup_object(struct kmm *k, struct kmem_cache *s, vaddr_t object)
 		init_object(k, s, object, SLUB_RED_INACTIVE);
 		init_tracking(k, s, object);
 	}
-	if (s->ctor)
+	if (s->ctor) {          /* the constructor writes a poisoned object */
+		kasan_unpoison_object(k, object, s->object_size);
 		s->ctor(k, object);
+		kasan_poison_object(k, object, s->object_size);
+	}
 }
 
 static struct page *allocate_slab(struct kmm *k, struct kmem_cache *s,
@@ -84,6 +87,7 @@ static struct page *allocate_slab(struct kmm *k, struct kmem_cache *s,
 		slab_stat_inc(k, s, ORDER_FALLBACK);
 	}
 	kmm_assert(k, !PageHighMem(k, slab));
+	kasan_poison_slab(k, slab);
 	page_touch(k, slab);
 	slab->flags |= 1u << PG_slab;
 	slab->objects = (uint16_t)objects & MAX_OBJS_PER_PAGE;
@@ -509,6 +513,8 @@ vaddr_t slab_alloc(struct kmm *k, struct kmem_cache *s, gfp_t gfp,
 		c->tid++;
 		slab_stat_inc(k, s, ALLOC_FASTPATH);
 	}
+	if (object)
+		kasan_slab_alloc(k, s, object, orig_size);
 	if (object && (gfp & __GFP_ZERO))
 		post_alloc_zero(k, s, object, orig_size);
 	return object;
@@ -606,7 +612,11 @@ void slab_free(struct kmm *k, struct kmem_cache *s, struct page *slab,
 		tail = nt;
 	}
 	struct kmem_cache_cpu *c = &s->cpu_slab[slab_st(k)->cpu];
+#if KMM_MUTATION == 17  /* MUTATION 17: fast path when the CPU has a slab, not when it is this one */
+	if (!c->slab) {
+#else
 	if (slab != c->slab) {
+#endif
 		__slab_free(k, s, slab, head, tail, cnt);
 		return;
 	}
@@ -620,6 +630,7 @@ void slab_free_one(struct kmm *k, struct kmem_cache *s, struct page *slab,
 		   vaddr_t object)
 {
 	slab_free_precheck(k, s, slab, object);
+	kasan_slab_free(k, s, object);
 	slab_free(k, s, slab, object, object, 1);
 }
 

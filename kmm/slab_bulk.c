@@ -31,6 +31,7 @@ void kmem_cache_free_bulk(struct kmm *k, struct kmem_cache *s, size_t size,
 		struct kmem_cache *ds = slab->slab_cache;
 		slab_begin(k, ds);
 		slab_free_precheck(k, ds, slab, object);
+		kasan_slab_free(k, ds, object);
 		vaddr_t head = object, tail = object;
 		int cnt = 1, lookahead = 3;
 		set_freepointer(k, ds, object, 0);
@@ -43,6 +44,7 @@ void kmem_cache_free_bulk(struct kmm *k, struct kmem_cache *s, size_t size,
 					slab_bug_obj(k, ds, slab, object, "double free",
 						     "Object freed twice in one "
 						     "kmem_cache_free_bulk()");
+				kasan_slab_free(k, ds, object);
 				set_freepointer(k, ds, object, head);
 				head = object;
 				cnt++;
@@ -91,6 +93,8 @@ int kmem_cache_alloc_bulk(struct kmm *k, struct kmem_cache *s, gfp_t gfp,
 		p[i] = object;
 	}
 	c->tid++;
+	for (i = 0; i < size; i++)
+		kasan_slab_alloc(k, s, p[i], s->object_size);
 	if (gfp & __GFP_ZERO)
 		for (i = 0; i < size; i++)
 			post_alloc_zero(k, s, p[i], s->object_size);

@@ -166,7 +166,7 @@ void slab_check(struct kmm *k)
 	}
 	/* every slab page belongs to a live cache and is counted by it */
 	for (unsigned long pfn = 0; pfn < k->layout.max_pfn; pfn++) {
-		struct page *p = pfn_to_page(k, pfn);
+		const struct page *p = &k->mem_map[pfn];
 		if (!PageSlab(p))
 			continue;
 		unsigned int i = 0;

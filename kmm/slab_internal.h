@@ -5,6 +5,7 @@
 #define KMM_SLAB_INTERNAL_H
 
 #include "internal.h"
+#include "kasan.h"
 #include "kmm/slab.h"
 
 #define OBJ_PTR_SIZE 4u                 /* sizeof(void *) on i386 */

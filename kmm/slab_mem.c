@@ -2,7 +2,11 @@
  * direct map, every byte through kmm_frame_r / kmm_frame_w of its frame),
  * SLUB's free pointers (CONFIG_SLAB_FREELIST_HARDENED encoding of Linux
  * 6.6 mm/slub.c freelist_ptr_encode), and the boot snapshot of a cache
- * taken the first time an operation changes it after boot. */
+ * taken the first time an operation changes it after boot.
+ *
+ * The allocator's accesses are unchecked (kasan_*_nocheck): free objects,
+ * red zones and padding are poisoned (kasan.h), and the kernel builds
+ * mm/slub.c without KASAN instrumentation. */
 #include <stdlib.h>
 #include <string.h>
 #include "slab_internal.h"
@@ -27,7 +31,8 @@ void slab_mem_read(struct kmm *k, vaddr_t va, void *buf, size_t len)
 
 	while (len) {
 		size_t n = chunk_len(va, len);
-		memcpy(b, kmm_frame_r(k, va_pfn(k, va)) + (va & ~PAGE_MASK), n);
+		kasan_memcpy_nocheck(b, kmm_frame_r(k, va_pfn(k, va)) +
+					     (va & ~PAGE_MASK), n);
 		b += n;
 		va += (vaddr_t)n;
 		len -= n;
@@ -40,7 +45,8 @@ void slab_mem_write(struct kmm *k, vaddr_t va, const void *buf, size_t len)
 
 	while (len) {
 		size_t n = chunk_len(va, len);
-		memcpy(kmm_frame_w(k, va_pfn(k, va)) + (va & ~PAGE_MASK), b, n);
+		kasan_memcpy_nocheck(kmm_frame_w(k, va_pfn(k, va)) +
+					     (va & ~PAGE_MASK), b, n);
 		b += n;
 		va += (vaddr_t)n;
 		len -= n;
@@ -51,7 +57,8 @@ void slab_mem_set(struct kmm *k, vaddr_t va, uint8_t c, size_t len)
 {
 	while (len) {
 		size_t n = chunk_len(va, len);
-		memset(kmm_frame_w(k, va_pfn(k, va)) + (va & ~PAGE_MASK), c, n);
+		kasan_memset_nocheck(kmm_frame_w(k, va_pfn(k, va)) +
+					     (va & ~PAGE_MASK), c, n);
 		va += (vaddr_t)n;
 		len -= n;
 	}
@@ -77,7 +84,7 @@ vaddr_t slab_mem_inv(struct kmm *k, vaddr_t va, uint8_t c, size_t len)
 		size_t n = chunk_len(va, len);
 		const uint8_t *p = kmm_frame_r(k, va_pfn(k, va)) + (va & ~PAGE_MASK);
 		for (size_t i = 0; i < n; i++)
-			if (p[i] != c)
+			if (kasan_peek_nocheck(p + i) != c)
 				return va + (vaddr_t)i;
 		va += (vaddr_t)n;
 		len -= n;
@@ -87,7 +94,8 @@ vaddr_t slab_mem_inv(struct kmm *k, vaddr_t va, uint8_t c, size_t len)
 
 uint8_t slab_mem_byte(struct kmm *k, vaddr_t va)
 {
-	return kmm_frame_r(k, va_pfn(k, va))[va & ~PAGE_MASK];
+	return kasan_peek_nocheck(kmm_frame_r(k, va_pfn(k, va)) +
+				  (va & ~PAGE_MASK));
 }
 
 uint32_t slab_mem_read32(struct kmm *k, vaddr_t va)

@@ -140,7 +140,11 @@ void __flush_tlb_one(struct kmm *k, unsigned int cpu, vaddr_t va)
 static void flush_tlb_others(struct kmm *k, struct mm_struct *mm, uint64_t va)
 {
 	for (unsigned int cpu = 0; cpu < k->cfg.nr_cpus; cpu++) {
+#if KMM_MUTATION == 16  /* MUTATION 16: the IPI goes to the CPUs not in mm_cpumask */
+		if (cpu == k->cpu || (mm->cpumask & (1u << cpu)))
+#else
 		if (cpu == k->cpu || !(mm->cpumask & (1u << cpu)))
+#endif
 			continue;
 		struct cpu_mmu *c = &k->mmu->cpu[cpu];
 		c->stats.shootdowns++;

@@ -330,6 +330,11 @@ static void free_unmap_vmap_area(struct kmm *k, struct vmap_area *va)
 	struct vmalloc_state *st = VM(k);
 
 	vunmap_range_noflush(k, va->va_start, va->va_end);
+#if KMM_MUTATION == 18  /* MUTATION 18: vfree frees the range at once, without the lazy purge's flush */
+	va->vm = NULL;
+	merge_or_add(k, va, VA_FREE);
+	return;
+#endif
 	st->vmap_lazy_nr += va_size(va) >> PAGE_SHIFT;
 	va->vm = NULL;
 	merge_or_add(k, va, VA_PURGE);
@@ -593,6 +598,11 @@ static vaddr_t __vmalloc_node(struct kmm *k, uint64_t size, uint64_t align,
 {
 	if (size > 0xffffffffu)
 		return 0;
+#if KMM_MUTATION == 19  /* MUTATION 19: vmalloc areas get no guard page (VM_NO_GUARD) */
+	return __vmalloc_node_range(k, (unsigned long)size, (unsigned long)align,
+				    k->layout.vmalloc_start, k->layout.vmalloc_end,
+				    gfp, pgprot_kernel(k), VM_NO_GUARD);
+#endif
 	return __vmalloc_node_range(k, (unsigned long)size, (unsigned long)align,
 				    k->layout.vmalloc_start, k->layout.vmalloc_end,
 				    gfp, pgprot_kernel(k), 0);

@@ -82,10 +82,26 @@ static pteval_t kernel_pte(struct kmm *k, vaddr_t a)
 	return ep ? pte_get(k, ep) : 0;
 }
 
+/* A tail page of a live higher-order block (compound or not) has count 0
+ * yet is allocated memory, which vmap may map (it takes no references). */
+static bool in_live_block(struct kmm *k, unsigned long pfn)
+{
+	for (unsigned int o = 1; o < MAX_ORDER; o++) {
+		unsigned long head = pfn & ~((1ul << o) - 1);
+		if (!pfn_valid(k, head))
+			return false;
+		const struct page *h = pfn_to_page(k, head);
+		if ((h->sim & KMM_SIM_ALLOCATED) && h->owner_order >= o)
+			return h->_refcount > 0;
+	}
+	return false;
+}
+
 static void check_page_live(struct kmm *k, struct vmap_area *va, struct page *p,
 			    unsigned int i)
 {
-	if (p->_refcount <= 0 || PageBuddy(p) || PageReserved(p))
+	if ((p->_refcount <= 0 && !in_live_block(k, page_to_pfn(k, p))) ||
+	    PageBuddy(p) || PageReserved(p))
 		kmm_bug(k, "vmalloc", "area 0x%08x-0x%08x: page %u (pfn 0x%05lx) "
 			"is free or reserved (count %d): freed while mapped",
 			va->va_start, va->va_end, i, page_to_pfn(k, p), p->_refcount);

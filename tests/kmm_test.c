@@ -118,8 +118,9 @@ int buddy_state_cmp(const struct buddy_state *a, const struct buddy_state *b,
 	return 0;
 }
 
-char *run_expect_bug(struct kmm *k, void (*fn)(struct kmm *, void *), void *arg,
-		     bool *aborted)
+/* Runs fn(k, arg) in a child; its stderr and its wait status. */
+static char *run_child(struct kmm *k, void (*fn)(struct kmm *, void *),
+		       void *arg, int *status)
 {
 	int fds[2];
 	size_t cap = 8192, len = 0;
@@ -144,10 +145,35 @@ char *run_expect_bug(struct kmm *k, void (*fn)(struct kmm *, void *), void *arg,
 	}
 	out[len] = 0;
 	close(fds[0]);
+	waitpid(pid, status, 0);
+	return out;
+}
+
+char *run_expect_bug(struct kmm *k, void (*fn)(struct kmm *, void *), void *arg,
+		     bool *aborted)
+{
 	int st;
-	waitpid(pid, &st, 0);
+	char *out = run_child(k, fn, arg, &st);
+
 	*aborted = WIFSIGNALED(st) && WTERMSIG(st) == SIGABRT;
 	return out;
+}
+
+int expect_asan_report(struct kmm *k, void (*fn)(struct kmm *, void *),
+		       void *arg, const char *kind, const void *addr)
+{
+	char want[160];
+	int st;
+	char *out = run_child(k, fn, arg, &st);
+
+	snprintf(want, sizeof(want), "AddressSanitizer: %s on address %p", kind,
+		 addr);
+	int ok = !(WIFEXITED(st) && WEXITSTATUS(st) == 0) && strstr(out, want);
+	if (!ok)
+		fprintf(stderr, "expected \"%s\", got (status 0x%x):\n%s\n", want,
+			st, out);
+	free(out);
+	return ok;
 }
 
 int expect_report(struct kmm *k, void (*fn)(struct kmm *, void *), void *arg,

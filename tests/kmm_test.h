@@ -35,6 +35,12 @@ char *run_expect_bug(struct kmm *k, void (*fn)(struct kmm *, void *), void *arg,
 int expect_report(struct kmm *k, void (*fn)(struct kmm *, void *), void *arg,
 	          const char *want);
 
+/* 1 when fn(k, arg) ends in an ASan report of that kind (e.g.
+ * "use-after-poison") at the host address addr; otherwise 0, with what
+ * it printed on stderr. */
+int expect_asan_report(struct kmm *k, void (*fn)(struct kmm *, void *),
+		       void *arg, const char *kind, const void *addr);
+
 /* Deterministic PRNG for tests and stress (xorshift64*). */
 static inline uint64_t test_rand(uint64_t *s)
 {

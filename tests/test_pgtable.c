@@ -383,7 +383,8 @@ static int pgd_alloc_unshared_kernel_pmd(void)
 	ASSERT_EQ(mm->nr_pmds, 3);
 	/* the kernel is reachable through the copy */
 	switch_mm(k, 0, mm);
-	ASSERT_EQ(kread8(k, 0, PAGE_OFFSET + 0x00900000), kmm_frame_r(k, 0x900)[0]);
+	ASSERT_EQ(kread8(k, 0, PAGE_OFFSET + c.kernel_start),      /* the image */
+		  kmm_frame_r(k, PFN_DOWN(c.kernel_start))[0]);
 	kmm_check(k);
 	mmput(k, mm);
 	ASSERT_EQ(free_frames(k), before);

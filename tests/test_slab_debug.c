@@ -21,16 +21,21 @@ static struct kmm *boot_dbg(uint32_t slub_debug, bool hardened)
 	return k;
 }
 
-static uint8_t *lm(struct kmm *k, vaddr_t va)
+/* Unchecked (kasan_disable_current()): tests look at free objects and
+ * corrupt red zones on purpose. */
+static void wr8(struct kmm *k, vaddr_t va, uint8_t v)
 {
-	return kmm_frame_w(k, (unsigned long)(__pa(k, va) >> PAGE_SHIFT)) +
-	       (va & (PAGE_SIZE - 1));
+	kmm_frame_poke(k, (unsigned long)(__pa(k, va) >> PAGE_SHIFT),
+		       va & (PAGE_SIZE - 1), &v, 1);
 }
 
 static uint8_t rd8(struct kmm *k, vaddr_t va)
 {
-	return kmm_frame_r(k, (unsigned long)(__pa(k, va) >> PAGE_SHIFT))
-		[va & (PAGE_SIZE - 1)];
+	uint8_t v;
+
+	kmm_frame_peek(k, (unsigned long)(__pa(k, va) >> PAGE_SHIFT),
+		       va & (PAGE_SIZE - 1), &v, 1);
+	return v;
 }
 
 static uint32_t rd32(struct kmm *k, vaddr_t va)
@@ -42,7 +47,7 @@ static uint32_t rd32(struct kmm *k, vaddr_t va)
 static void wr32(struct kmm *k, vaddr_t va, uint32_t v)
 {
 	for (int i = 0; i < 4; i++)
-		*lm(k, va + (vaddr_t)i) = (uint8_t)(v >> (8 * i));
+		wr8(k, va + (vaddr_t)i, (uint8_t)(v >> (8 * i)));
 }
 
 /* bytes [from, to) of va all equal c */
@@ -98,7 +103,7 @@ static int test_debug_layout_bytes(void)
 	ASSERT_EQ(s->cpu_slab[0].slab, NULL);   /* on the node partial list */
 	ASSERT_EQ(s->node.nr_partial, 1);
 	for (int i = 0; i < 64; i++)
-		*lm(k, p + (vaddr_t)i) = 0x11;
+		wr8(k, p + (vaddr_t)i, 0x11);
 	kmm_set_op(k, 9, "kmem_cache_free(dbg)");
 	kmem_cache_free(k, s, p);
 	ASSERT_TRUE(all(k, p, -8, 0, SLUB_RED_INACTIVE));
@@ -126,7 +131,7 @@ static int test_slab_padding(void)
 	vaddr_t p = kmem_cache_alloc(k, s, GFP_KERNEL);
 	vaddr_t base = p & PAGE_MASK;
 	ASSERT_TRUE(all(k, base, 19 * 208, 4096, POISON_INUSE));
-	*lm(k, base + 4000) = 1;
+	wr8(k, base + 4000, 1);
 	ASSERT_EQ(validate_slab_cache(k, s), 2);        /* report + FIX */
 	ASSERT_STR_CONTAINS(slab_error_log(k), "Padding overwritten");
 	ASSERT_STR_CONTAINS(slab_error_log(k), "@offset=4000");
@@ -147,7 +152,7 @@ static int test_clobber_zone(void)
 						 SLAB_RED_ZONE | SLAB_NO_USER_FLAGS,
 						 NULL);
 	vaddr_t p = kmem_cache_alloc(k, s, GFP_KERNEL);
-	*lm(k, p + 64) = 0x12;
+	wr8(k, p + 64, 0x12);
 	ASSERT_EQ(validate_slab_cache(k, s), 2);
 	ASSERT_STR_CONTAINS(slab_error_log(k), "BUG TestSlub_RZ_alloc (Not tainted): "
 			    "Right Redzone overwritten [right red-zone overwrite]");
@@ -174,7 +179,7 @@ static int test_next_pointer(void)
 	kmem_cache_free(k, s, p);
 	vaddr_t ptr_addr = p + s->offset;
 	uint32_t tmp = rd32(k, ptr_addr);
-	*lm(k, ptr_addr) = (uint8_t)~rd8(k, ptr_addr);
+	wr8(k, ptr_addr, (uint8_t)~rd8(k, ptr_addr));
 	/* the corrupted freechain, the wrong in-use count, its fix */
 	ASSERT_EQ(validate_slab_cache(k, s), 3);
 	ASSERT_STR_CONTAINS(slab_error_log(k), "Freechain corrupt [corrupted free "
@@ -199,7 +204,7 @@ static int test_first_word(void)
 						 NULL);
 	vaddr_t p = kmem_cache_alloc(k, s, GFP_KERNEL);
 	kmem_cache_free(k, s, p);
-	*lm(k, p) = 0x78;
+	wr8(k, p, 0x78);
 	ASSERT_EQ(validate_slab_cache(k, s), 2);
 	ASSERT_STR_CONTAINS(slab_error_log(k), "Poison overwritten [write after free]");
 	ASSERT_STR_CONTAINS(slab_error_log(k), "(object+0). First byte 0x78 instead "
@@ -217,7 +222,7 @@ static int test_clobber_50th_byte(void)
 						 NULL);
 	vaddr_t p = kmem_cache_alloc(k, s, GFP_KERNEL);
 	kmem_cache_free(k, s, p);
-	*lm(k, p + 50) = 0x9a;
+	wr8(k, p + 50, 0x9a);
 	ASSERT_EQ(validate_slab_cache(k, s), 2);
 	ASSERT_STR_CONTAINS(slab_error_log(k), "(object+50). First byte 0x9a");
 	kmem_cache_destroy(k, s);
@@ -233,7 +238,7 @@ static int test_clobber_redzone_free(void)
 						 NULL);
 	vaddr_t p = kmem_cache_alloc(k, s, GFP_KERNEL);
 	kmem_cache_free(k, s, p);
-	*lm(k, p + 64) = 0xab;
+	wr8(k, p + 64, 0xab);
 	ASSERT_EQ(validate_slab_cache(k, s), 2);
 	ASSERT_STR_CONTAINS(slab_error_log(k), "First byte 0xab instead of 0xbb");
 	kmem_cache_destroy(k, s);
@@ -248,7 +253,7 @@ static int test_clobber_left_redzone(void)
 						 SLAB_RED_ZONE | SLAB_NO_USER_FLAGS,
 						 NULL);
 	vaddr_t p = kmem_cache_alloc(k, s, GFP_KERNEL);
-	*lm(k, p - 1) = 0x34;
+	wr8(k, p - 1, 0x34);
 	ASSERT_EQ(validate_slab_cache(k, s), 2);
 	ASSERT_STR_CONTAINS(slab_error_log(k), "Left Redzone overwritten [left "
 			    "red-zone overwrite]");
@@ -269,13 +274,13 @@ static int test_kmalloc_redzone(void)
 	vaddr_t p = kzalloc(k, 18, GFP_KERNEL);
 	ASSERT_TRUE(all(k, p, 0, 18, 0));               /* only 18 zeroed */
 	ASSERT_TRUE(all(k, p, 18, 36, SLUB_RED_ACTIVE));
-	*lm(k, p + 18) = 0xab;
-	*lm(k, p + 19) = 0xab;
+	wr8(k, p + 18, 0xab);
+	wr8(k, p + 19, 0xab);
 	ASSERT_EQ(validate_slab_cache(k, s), 2);
 	ASSERT_STR_CONTAINS(slab_error_log(k), "kmalloc Redzone overwritten");
 	/* ksize() hands out all 32 bytes: no red zone any more */
 	ASSERT_EQ(ksize(k, p), 32);
-	*lm(k, p + 30) = 0xab;
+	wr8(k, p + 30, 0xab);
 	ASSERT_EQ(validate_slab_cache(k, s), 0);
 	kfree(k, p);
 	kmm_check(k);
@@ -463,25 +468,25 @@ static int test_report_redzones_and_poison(void)
 				SLAB_CONSISTENCY_CHECKS | SLAB_RED_ZONE | SLAB_POISON,
 				NULL);
 	b.p = kmem_cache_alloc(k, b.s, GFP_KERNEL);
-	*lm(k, b.p - 3) = 0;
+	wr8(k, b.p - 3, 0);
 	const char *n1[] = {"BUG rz (Not tainted): Left Redzone overwritten [left "
 			    "red-zone overwrite]", "(object-3). First byte 0x0 "
 			    "instead of 0xcc", "Object 0x", NULL};
 	ASSERT_EQ(expect_bug(k, do_cache_free_s, &b, n1), 0);
-	*lm(k, b.p - 3) = SLUB_RED_ACTIVE;
-	*lm(k, b.p + 65) = 0;
+	wr8(k, b.p - 3, SLUB_RED_ACTIVE);
+	wr8(k, b.p + 65, 0);
 	const char *n2[] = {"Right Redzone overwritten [right red-zone overwrite]",
 			    "(object+65)", NULL};
 	ASSERT_EQ(expect_bug(k, do_cache_free_s, &b, n2), 0);
-	*lm(k, b.p + 65) = SLUB_RED_ACTIVE;
+	wr8(k, b.p + 65, SLUB_RED_ACTIVE);
 	kmem_cache_free(k, b.s, b.p);
 	/* write after free: found when the object is allocated again */
-	*lm(k, b.p + 10) = 0x42;
+	wr8(k, b.p + 10, 0x42);
 	const char *n3[] = {"BUG rz (Not tainted): Poison overwritten [write after "
 			    "free]", "(object+10). First byte 0x42 instead of 0x6b",
 			    NULL};
 	ASSERT_EQ(expect_bug(k, do_alloc_s, &b, n3), 0);
-	*lm(k, b.p + 10) = POISON_FREE;
+	wr8(k, b.p + 10, POISON_FREE);
 	kmm_check(k);
 	kmm_destroy(k);
 	return 0;
@@ -540,7 +545,7 @@ static int test_slab_check_finds_overflow(void)
 	struct bad b = {0};
 	vaddr_t p = kmalloc(k, 64, GFP_KERNEL);
 	kmm_check(k);
-	*lm(k, p + 64) = 0x99;
+	wr8(k, p + 64, 0x99);
 	const char *n[] = {"BUG kmalloc-64 (Not tainted): Right Redzone overwritten",
 			   "(object+64). First byte 0x99", NULL};
 	ASSERT_EQ(expect_bug(k, do_check, &b, n), 0);

@@ -162,9 +162,12 @@ static int cr3_reload_keeps_global(bool pae)
 	__flush_tlb_all(k, 0);
 	ASSERT_EQ(tlb_nr_valid(k, 0), 0);
 	ASSERT_EQ(kread8(k, 0, va), 0x22);
-	/* a direct-map address caches a global large or 4K translation */
-	vaddr_t dm = PAGE_OFFSET + 0x00900000;
-	ASSERT_EQ(kread8(k, 0, dm), kmm_frame_r(k, 0x900)[0]);
+	/* a direct-map address caches a global large or 4K translation (a
+	 * live large-page-aligned block: free frames are KASAN-poisoned) */
+	struct page *big = alloc_pages(k, GFP_KERNEL, pae ? 9 : 10);
+	ASSERT_TRUE(big);
+	vaddr_t dm = page_address(k, big);
+	ASSERT_EQ(kread8(k, 0, dm), kmm_frame_r(k, page_to_pfn(k, big))[0]);
 	ASSERT_TRUE(tlb_lookup(k, 0, dm, &ti));
 	ASSERT_EQ(ti.size, pae ? 2u << 20 : 4u << 20);
 	ASSERT_TRUE(ti.global);

@@ -53,6 +53,15 @@ void kmm_set_cpu(struct kmm *k, unsigned int cpu);
  * kmm_frame_w so a reset knows which frames to restore. */
 const uint8_t *kmm_frame_r(const struct kmm *k, unsigned long pfn);
 uint8_t *kmm_frame_w(struct kmm *k, unsigned long pfn);
+/* Under ASan, free frames, free slab objects and red zones are poisoned
+ * (KASAN), so host accesses to them through the pointers above are
+ * reported.  These copy bytes of one frame whatever their poison, as a
+ * debugger or a test with kasan_disable_current() would (the write is
+ * logged for reset like kmm_frame_w). */
+void kmm_frame_peek(const struct kmm *k, unsigned long pfn, unsigned int off,
+		    void *buf, size_t len);
+void kmm_frame_poke(struct kmm *k, unsigned long pfn, unsigned int off,
+		    const void *buf, size_t len);
 
 /* ---- boot reservations (memblock) ---- */
 struct kmm_boot_stats {

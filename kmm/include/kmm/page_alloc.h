@@ -145,6 +145,15 @@ void put_page(struct kmm *k, struct page *page);
 void drain_local_pages(struct kmm *k);
 void drain_all_pages(struct kmm *k);
 
+/* Page events, where the kernel's tracepoints mm_page_alloc and
+ * mm_page_free fire: a block handed out (after prep_new_page) and a block
+ * whose last reference went (free_pages_prepare, before it reaches a pcp
+ * or free list).  One observer per machine (the oracle); NULL: none. */
+enum kmm_page_event { KMM_PAGE_ALLOC, KMM_PAGE_FREE };
+typedef void (*kmm_page_hook_t)(void *arg, enum kmm_page_event ev,
+				unsigned long pfn, unsigned int order);
+void kmm_set_page_hook(struct kmm *k, kmm_page_hook_t fn, void *arg);
+
 /* __zone_watermark_ok as 3.2 (alloc_flags: ALLOC_HIGH, ALLOC_HARDER). */
 #define ALLOC_HARDER 0x10
 #define ALLOC_HIGH 0x20
