@@ -92,6 +92,31 @@ void opl_decode(const struct opl_target *t, const uint8_t *d, size_t n,
 			case AK_PROT:
 				in.a[j] = (int32_t)(rd(d, n, &pos, 1) & 7u);
 				break;
+			case AK_OFF_IN:
+				raw = rd(d, n, &pos, 4);
+				if (!drop)
+					in.a[j] = (int32_t)(raw % opl_obj_size(p, &s->lv,
+									       in.a[a->ref]));
+				break;
+			case AK_LEN_IN:
+				in.a[j] = wrap(a, rd(d, n, &pos, 1));
+				if (!drop) {
+					int32_t max = (int32_t)opl_obj_size(
+						p, &s->lv, in.a[op->args[a->ref].ref]) -
+						in.a[a->ref];
+					if (in.a[j] > max)
+						in.a[j] = max;
+				}
+				break;
+			case AK_IOPHYS:
+				in.a[j] = (int32_t)opl_io_page(rd(d, n, &pos, 1) %
+							       OPL_NR_IO_PAGES);
+				break;
+			case AK_IOPAGES:
+				in.a[j] = wrap(a, rd(d, n, &pos, 1));
+				if (in.a[j] > (int32_t)opl_io_room((uint32_t)in.a[a->ref]))
+					in.a[j] = (int32_t)opl_io_room((uint32_t)in.a[a->ref]);
+				break;
 			}
 		}
 		if (drop)
@@ -176,6 +201,18 @@ long opl_encode(const struct opl_target *t, const struct opl_prog *p,
 			case AK_PROT:
 				err = wr(out, cap, &pos, (uint32_t)in->a[j], 1);
 				break;
+			case AK_OFF_IN:
+				err = wr(out, cap, &pos, (uint32_t)in->a[j], 4);
+				break;
+			case AK_LEN_IN:
+			case AK_IOPAGES:
+				err = wr(out, cap, &pos, (uint32_t)(in->a[j] - a->lo), 1);
+				break;
+			case AK_IOPHYS: {
+				int r = opl_io_index((uint32_t)in->a[j]);
+				err = r < 0 || wr(out, cap, &pos, (uint32_t)r, 1);
+				break;
+			}
 			}
 			if (err)
 				return -1;

@@ -2,6 +2,7 @@
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
+#include "kmm/highmem.h"
 #include "exec.h"
 #include "ops.h"
 
@@ -132,6 +133,7 @@ int opl_run(struct opl_exec *x, const struct opl_prog *p)
 	x->last_check = -2;
 	x->slab_used = false;
 	x->vmalloc_used = false;
+	x->iodev = NULL;                /* kmm_reset freed the last one */
 	for (unsigned int i = 0; i < p->n; i++) {
 		const struct opl_inst *in = &p->ops[i];
 		const struct opl_op *op = &opl_ops[in->op];
@@ -154,11 +156,13 @@ int opl_run(struct opl_exec *x, const struct opl_prog *p)
 		if (x->sweeps && x->check_every && (i + 1) % x->check_every == 0 &&
 		    x->last_check != (long)i) {
 			kmm_check(x->k);
+			oracle_sync_all(x->o);
 			x->last_check = i;
 		}
 	}
 	x->i = p->n;
 	kmm_set_op(x->k, p->n, "teardown");
+	kmap_exit_check(x->k);          /* no kmap_atomic/local outlives an op */
 	if (x->sweeps && x->check_end && x->last_check != (long)p->n - 1)
 		kmm_check(x->k);
 	for (int i = (int)x->lv.nlive - 1; i >= 0; i--) {
@@ -168,7 +172,7 @@ int opl_run(struct opl_exec *x, const struct opl_prog *p)
 	if (x->slab_used)
 		slab_quiesce(x);
 	drain_all_pages(x->k);
-	oracle_sync_frames(x->o);
+	oracle_sync_all(x->o);
 	oracle_check_restored(x->o, x->vmalloc_used);
 	if (x->log)
 		fprintf(x->log, "end: everything freed, %s\n",

@@ -11,6 +11,7 @@
 
 struct kmem_cache;
 struct mm_struct;
+struct kmm_file;
 
 /* A booted machine and its model, kept across runs (reset per run). */
 struct opl_box {
@@ -29,6 +30,8 @@ struct opl_exec {
 	FILE *log;                      /* op-by-op log, or NULL */
 	bool sweeps;                    /* kmm_check() runs in this run */
 	unsigned int check_every;       /* kmm_check every N ops (0: never) */
+	unsigned int sweep_gap;         /* kmm_check ops closer than this many
+					 * ops to the last sweep are skipped */
 	bool check_end;                 /* kmm_check before the teardown */
 	bool patterns;                  /* write a pattern into every block */
 	int force_machine;              /* -1, or a machine index to use */
@@ -39,7 +42,9 @@ struct opl_exec {
 		vaddr_t va;             /* slab object */
 		struct kmem_cache *cache;
 		struct mm_struct *mm;   /* process */
+		struct kmm_file *file;  /* file */
 	} rt[OPL_MAX_OPS];
+	struct kmm_file *iodev;         /* the run's fuzz device (ioremap) */
 	bool slab_used;                 /* a slab op ran: shrink at the end */
 	bool vmalloc_used;              /* kernel page tables may stay */
 	char note[160];                 /* what the current op did, for the log */

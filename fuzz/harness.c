@@ -11,6 +11,10 @@
  *                            whole rest of a run, and the oracle checks
  *                            every op anyway)
  *   KMM_FUZZ_CHECK_EVERY=N   the periodic sweep every N ops (default 64)
+ *   KMM_FUZZ_SWEEP_GAP=N     a kmm_check() op within N ops of the last
+ *                            sweep is skipped (default: 0 in standalone
+ *                            runs; 16 when fuzzing, where mutations tend
+ *                            to repeat the op)
  *   KMM_FUZZ_LOG=1           print the op-by-op log on stdout
  *   KMM_FUZZ_BOOT_ALL=1      boot all 10 machines at start (implied under an
  *                            AFL++ fork server, __AFL_SHM_ID: nothing may be
@@ -56,6 +60,8 @@ int kmm_fuzz_init(const char *target)
 	g->sweep_rate = (uint32_t)env_long("KMM_FUZZ_SWEEP_RATE",
 					    kmm_fuzz_strict ? 1 : 16);
 	g->x.check_every = (unsigned int)env_long("KMM_FUZZ_CHECK_EVERY", 64);
+	g->x.sweep_gap = (unsigned int)env_long("KMM_FUZZ_SWEEP_GAP",
+						kmm_fuzz_strict ? 0 : 16);
 	if (env_long("KMM_FUZZ_LOG", 0))
 		g->x.log = stdout;
 	const char *m = getenv("KMM_FUZZ_MACHINE");

@@ -1,11 +1,12 @@
 # Mutation tests: each proves that the fuzzer plus the oracle finds one
-# deliberate, realistic bug (the "MUTATION N" blocks in kmm/page_alloc.c,
+# deliberate, realistic bug (the "MUTATION N" blocks in kmm/*.c: buddy
+# allocator 1-12, COW, TLB flushes, slab, vmalloc and kmap 13-21,
 # compiled only with -DKMM_MUTATION=N) from the bundled corpus within 60 s,
 # and that kmm-min reduces the crash to at most 15 ops.  Each test builds
 # its mutant (a libFuzzer target and a kmm-min linked against the mutant
 # libkmm) on demand: nothing here is part of the normal build.
 #   ctest -L mutation        (labelled long: ctest --preset long runs them)
-set(KMM_MUTANTS 1 2 3 4 5 6 7 8 9 10 11 12)
+set(KMM_MUTANTS 1 2 3 4 5 6 7 8 9 10 11 12 13 14 15 16 17 18 19 20 21)
 if(NOT CMAKE_C_COMPILER_ID MATCHES "Clang")
   return()
 endif()

@@ -65,6 +65,13 @@ enum opl_arg_kind {
 	AK_SLAB_FLAGS,  /* SLAB_* creation flags over the fuzzable bits */
 	AK_CACHE_OF,    /* the cache of the object in arg `ref` (not encoded) */
 	AK_PROT,        /* PROT_READ | PROT_WRITE | PROT_EXEC bits, or PROT_NONE */
+	AK_OFF_IN,      /* a byte offset inside the object of handle arg `ref`;
+			 * binary: 4 bytes, modulo the object's size */
+	AK_LEN_IN,      /* lo..hi, clamped to end the object at offset arg `ref` */
+	AK_IOPHYS,      /* a physical page ioremap may map (opl_io_page); one
+			 * byte, the index in that list; printed in hex */
+	AK_IOPAGES,     /* lo..hi pages, clamped to end the ioremap region of
+			 * the page in arg `ref` */
 };
 
 /* Which live objects a handle argument may pick. */
@@ -85,6 +92,12 @@ enum opl_filter {
 	FL_KMAPPABLE,   /* a live page unit, while fewer than 256 kmaps live */
 	FL_KMAP,        /* a live kmap */
 	FL_VAREA,       /* a live vmalloc area */
+	FL_VMAP,        /* a live vmap area */
+	FL_VGUARDED,    /* a live vmalloc or vmap area (it has a guard page) */
+	FL_KADDR,       /* anything with a kernel address: a lowmem unit, a
+			 * slab object, a vmalloc, vmap or ioremap area, a kmap */
+	FL_FILE,        /* a file whose creator's reference is held */
+	FL_IOREMAP,     /* a live ioremap */
 };
 
 struct opl_arg {
@@ -107,6 +120,9 @@ enum opl_effect {
 	EF_NEW_VMA,     /* creates a region handle: size_arg pages */
 	EF_NEW_KMAP,    /* creates a kmap of the unit in arg 0 */
 	EF_NEW_VAREA,   /* creates a vmalloc area: size_arg bytes */
+	EF_NEW_VMAP,    /* creates a vmap of the unit in arg 0, order arg 1 */
+	EF_NEW_FILE,    /* creates a file: size_arg bytes */
+	EF_NEW_IOREMAP, /* creates an ioremap: physical page arg 0, pages arg 1 */
 };
 
 struct opl_exec;
@@ -145,16 +161,19 @@ struct opl_inst {
 };
 
 enum { HF_COMPOUND = 1, HF_LOWMEM = 2 };
-enum { HK_PAGES, HK_OBJ, HK_CACHE, HK_MM, HK_VMA, HK_KMAP, HK_VAREA };
+enum { HK_PAGES, HK_OBJ, HK_CACHE, HK_MM, HK_VMA, HK_KMAP, HK_VAREA, HK_VMAP,
+       HK_FILE, HK_IOREMAP };
 
 struct opl_handle {                     /* static facts about one object */
 	uint16_t op;                    /* the op that creates it */
 	uint8_t order, flags, kind;
 	int16_t parent;                 /* HK_OBJ: its cache's handle, or -1;
-					 * HK_KMAP: the page handle */
-	uint8_t sub;                    /* HK_KMAP: the page unit */
-	uint32_t gfp;                   /* HK_CACHE: the SLAB_* flags */
-	uint32_t size;                  /* HK_OBJ, HK_CACHE: bytes */
+					 * HK_KMAP, HK_VMAP: the page handle */
+	uint8_t sub;                    /* HK_KMAP, HK_VMAP: the page unit */
+	uint32_t gfp;                   /* HK_CACHE: the SLAB_* flags;
+					 * HK_IOREMAP: the physical address */
+	uint32_t size;                  /* HK_OBJ, HK_CACHE, HK_VAREA, HK_VMAP,
+					 * HK_IOREMAP: bytes */
 };
 
 struct opl_prog {
@@ -209,6 +228,10 @@ int opl_index_of(const struct opl_live *lv, unsigned int f, int32_t v,
 void opl_live_apply(struct opl_live *lv, const struct opl_inst *in);
 unsigned int opl_unit_order(const struct opl_prog *p, const struct opl_live *lv,
 			    int32_t v);
+/* Bytes addressable through the kernel address of handle argument v
+ * (a unit, object, area or kmap); 0 for other kinds. */
+uint32_t opl_obj_size(const struct opl_prog *p, const struct opl_live *lv,
+		      int32_t v);
 /* Fills in the static facts of the handle an EF_NEW_PAGES op creates. */
 void opl_handle_facts(struct opl_prog *p, const struct opl_inst *in);
 
@@ -216,6 +239,23 @@ void opl_handle_facts(struct opl_prog *p, const struct opl_inst *in);
  * ops); returns the number kept.  Handle ids are renumbered densely. */
 unsigned int opl_sanitize(struct opl_prog *p);
 bool opl_prog_equal(const struct opl_prog *a, const struct opl_prog *b);
+
+/* ---- physical pages ioremap may map ----
+ * The fuzz device (OPL_IODEV_PAGES pages of MMIO at OPL_IODEV_BASE, in the
+ * PCI hole; the executor creates it for a run at its first ioremap), the
+ * ISA hole 0xa0000-0xfffff (3.2 returns its direct-map address) and the
+ * reserved low RAM pages 1-15 (reservelow; mapped like MMIO, as RAM that
+ * is PageReserved may be).  Each page starts a region: pages past it stay
+ * inside the region. */
+#define OPL_IODEV_BASE 0xfebf0000u
+#define OPL_IODEV_PAGES 8u
+#define OPL_IO_ISA_START 0xa0000u
+#define OPL_IO_ISA_END 0x100000u
+#define OPL_NR_IO_PAGES (OPL_IODEV_PAGES + 96u + 15u)
+uint32_t opl_io_page(unsigned int idx);         /* idx < OPL_NR_IO_PAGES */
+int opl_io_index(uint32_t phys);                /* -1: not in the list */
+/* Pages from phys to the end of its region. */
+unsigned int opl_io_room(uint32_t phys);
 
 /* ---- SLAB_* creation flags and alignments ---- */
 uint32_t opl_slab_flags_decode(uint8_t raw);

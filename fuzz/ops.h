@@ -49,8 +49,23 @@ void ex_mprotect(struct opl_exec *x, const struct opl_inst *in);
 void ex_user_write(struct opl_exec *x, const struct opl_inst *in);
 void ex_user_read(struct opl_exec *x, const struct opl_inst *in);
 void ex_flush_tlb_all(struct opl_exec *x, const struct opl_inst *in);
+void ex_sys_brk(struct opl_exec *x, const struct opl_inst *in);
+void ex_mremap(struct opl_exec *x, const struct opl_inst *in);
+void ex_user_exec(struct opl_exec *x, const struct opl_inst *in);
+void ex_flush_tlb_mm(struct opl_exec *x, const struct opl_inst *in);
+void ex_flush_tlb_page(struct opl_exec *x, const struct opl_inst *in);
+void ex_flush_tlb_one(struct opl_exec *x, const struct opl_inst *in);
+void ex_switch_mm(struct opl_exec *x, const struct opl_inst *in);
 void mm_teardown(struct opl_exec *x, unsigned int h);
 void vma_teardown(struct opl_exec *x, unsigned int h);
+
+/* files and their mappings (ops_file.c) */
+void ex_file_create(struct opl_exec *x, const struct opl_inst *in);
+void ex_mmap_file(struct opl_exec *x, const struct opl_inst *in);
+void ex_file_truncate(struct opl_exec *x, const struct opl_inst *in);
+void ex_file_read(struct opl_exec *x, const struct opl_inst *in);
+void ex_file_put(struct opl_exec *x, const struct opl_inst *in);
+void file_teardown(struct opl_exec *x, unsigned int h);
 
 /* kernel mappings (ops_kvm.c) */
 void ex_kmap(struct opl_exec *x, const struct opl_inst *in);
@@ -61,8 +76,17 @@ void ex_vmalloc(struct opl_exec *x, const struct opl_inst *in);
 void ex_vzalloc(struct opl_exec *x, const struct opl_inst *in);
 void ex_vfree(struct opl_exec *x, const struct opl_inst *in);
 void ex_vm_unmap_aliases(struct opl_exec *x, const struct opl_inst *in);
+void ex_vmap(struct opl_exec *x, const struct opl_inst *in);
+void ex_vunmap(struct opl_exec *x, const struct opl_inst *in);
+void ex_probe_kernel_read(struct opl_exec *x, const struct opl_inst *in);
+void ex_kernel_read(struct opl_exec *x, const struct opl_inst *in);
+void ex_kernel_write(struct opl_exec *x, const struct opl_inst *in);
 void kmap_teardown(struct opl_exec *x, unsigned int h);
+void vmap_teardown(struct opl_exec *x, unsigned int h);
 void varea_teardown(struct opl_exec *x, unsigned int h);
+void ex_ioremap(struct opl_exec *x, const struct opl_inst *in);
+void ex_iounmap(struct opl_exec *x, const struct opl_inst *in);
+void ioremap_teardown(struct opl_exec *x, unsigned int h);
 
 /* End of a run that used the slab: shrink every cache, so the slab gives
  * back every frame it took during the run. */

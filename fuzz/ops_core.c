@@ -36,9 +36,15 @@ void ex_kmm_check(struct opl_exec *x, const struct opl_inst *in)
 		opl_note(x, "skipped: no sweeps in this run");
 		return;
 	}
-	if (x->last_check == (long)x->i - 1)
+	if (x->last_check == (long)x->i - 1) {
 		opl_note(x, "skipped: nothing ran since the last sweep");
-	else
+	} else if (x->last_check >= 0 &&
+		   (long)x->i - x->last_check < (long)x->sweep_gap) {
+		opl_note(x, "skipped: a sweep ran %ld ops ago",
+			 (long)x->i - x->last_check);
+	} else {
 		kmm_check(x->k);
+		oracle_sync_all(x->o);
+	}
 	x->last_check = x->i;
 }

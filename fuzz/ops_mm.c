@@ -1,6 +1,8 @@
 /* fuzz/ops_mm.c — processes and user memory: exec, fork, exit, mmap,
- * munmap, mprotect, user reads and writes (kmm_access on the current CPU
- * after switch_mm to the process), TLB flushes.  The oracle predicts
+ * munmap, mprotect, brk, mremap, user reads, writes and instruction
+ * fetches (kmm_access on the current CPU after switch_mm to the process),
+ * TLB flushes and context switches.  A region handle is an address: an
+ * mmap's start, or the heap's start (sys_brk); mremap moves it along.  The oracle predicts
  * every result (see oracle/user.c); page tables and user pages are frames
  * the oracle re-learns after each op. */
 #include "kmm/fault.h"
@@ -117,11 +119,14 @@ void ex_mprotect(struct opl_exec *x, const struct opl_inst *in)
 	opl_note(x, "%d", ret);
 }
 
-static void user_access(struct opl_exec *x, const struct opl_inst *in, bool write)
+/* acc: KMM_ACC_WRITE, KMM_ACC_EXEC or 0 (a read) */
+static void user_access(struct opl_exec *x, const struct opl_inst *in,
+			unsigned int acc)
 {
 	struct mm_struct *mm = mm_of(x, in->a[0]);
 	vaddr_t va = mm ? region(x, in->a[1], (uint32_t)in->a[2]) : 0;
-	unsigned int len = (unsigned int)in->a[3], cpu = kmm_cpu(x->k);
+	unsigned int len = (unsigned int)in->a[3], cpu = kmm_cpu(x->k), id = OPL_H(in->a[0]);
+	bool write = acc & KMM_ACC_WRITE;
 	uint8_t buf[256], seed = write ? (uint8_t)in->a[4] : 0;
 	struct kmm_access_result r;
 
@@ -130,9 +135,11 @@ static void user_access(struct opl_exec *x, const struct opl_inst *in, bool writ
 	for (unsigned int i = 0; i < len; i++)
 		buf[i] = write ? oracle_user_pattern(seed, i) : 0;
 	switch_mm(x->k, cpu, mm);
-	kmm_access(x->k, cpu, va, buf, len,
-		   KMM_ACC_USER | (write ? KMM_ACC_WRITE : 0), &r);
-	oracle_user_access(x->o, OPL_H(in->a[0]), va, len, write, seed, buf, &r);
+	kmm_access(x->k, cpu, va, buf, len, KMM_ACC_USER | acc, &r);
+	if (acc & KMM_ACC_EXEC)
+		oracle_user_exec(x->o, id, va, len, buf, &r);
+	else
+		oracle_user_access(x->o, id, va, len, write, seed, buf, &r);
 	static const char *const outcome[] = {"ok", "SIGSEGV", "SIGBUS", "EFAULT", "OOM"};
 	opl_note(x, "0x%08x: %s after %zu bytes, %u faults", va,
 		 r.outcome <= KMM_OOM ? outcome[r.outcome] : "?", r.done, r.faults);
@@ -140,12 +147,90 @@ static void user_access(struct opl_exec *x, const struct opl_inst *in, bool writ
 
 void ex_user_write(struct opl_exec *x, const struct opl_inst *in)
 {
-	user_access(x, in, true);
+	user_access(x, in, KMM_ACC_WRITE);
 }
 
 void ex_user_read(struct opl_exec *x, const struct opl_inst *in)
 {
-	user_access(x, in, false);
+	user_access(x, in, 0);
+}
+
+void ex_user_exec(struct opl_exec *x, const struct opl_inst *in)
+{
+	user_access(x, in, KMM_ACC_EXEC);
+}
+
+/* The break moves by delta pages from where the process has it. */
+void ex_sys_brk(struct opl_exec *x, const struct opl_inst *in)
+{
+	unsigned int h = (unsigned int)in->res;
+	struct mm_struct *mm = mm_of(x, in->a[0]);
+
+	x->rt[h].va = 0;
+	if (!mm)
+		return;
+	vaddr_t old = mm->brk, req = old + (vaddr_t)in->a[1] * PAGE_SIZE;
+	vaddr_t ret = sys_brk(x->k, mm, req);
+	oracle_sys_brk(x->o, OPL_H(in->a[0]), old, req, ret);
+	x->rt[h].va = mm->start_brk;
+	opl_note(x, "brk 0x%08x -> 0x%08x", old, ret);
+}
+
+void ex_mremap(struct opl_exec *x, const struct opl_inst *in)
+{
+	struct mm_struct *mm = mm_of(x, in->a[0]);
+	vaddr_t va = mm ? region(x, in->a[1], 0) : 0;
+	unsigned int old = (unsigned int)in->a[2], new = (unsigned int)in->a[3];
+
+	if (!va)
+		return;
+	long ret = do_mremap(x->k, mm, va, old * PAGE_SIZE, new * PAGE_SIZE,
+			     in->a[4] ? MREMAP_MAYMOVE : 0, 0);
+	oracle_mremap(x->o, OPL_H(in->a[0]), va, old, new, in->a[4], ret);
+	if (ret >= 0)
+		x->rt[OPL_H(in->a[1])].va = (vaddr_t)ret;
+	opl_note(x, ret >= 0 ? "0x%08lx" : "%ld", ret);
+}
+
+void ex_flush_tlb_mm(struct opl_exec *x, const struct opl_inst *in)
+{
+	struct mm_struct *mm = mm_of(x, in->a[0]);
+
+	if (mm)
+		flush_tlb_mm(x->k, mm);
+}
+
+void ex_flush_tlb_page(struct opl_exec *x, const struct opl_inst *in)
+{
+	struct mm_struct *mm = mm_of(x, in->a[0]);
+	vaddr_t va = mm ? region(x, in->a[1], (uint32_t)in->a[2] * PAGE_SIZE) : 0;
+
+	if (!va)
+		return;
+	struct vm_area_struct *vma = find_vma(mm, va);
+	if (!vma || vma->vm_start > va) {
+		opl_note(x, "skipped: no VMA at 0x%08x", va);
+		return;
+	}
+	flush_tlb_page(x->k, vma, va);
+}
+
+void ex_flush_tlb_one(struct opl_exec *x, const struct opl_inst *in)
+{
+	vaddr_t va = region(x, in->a[0], (uint32_t)in->a[1] * PAGE_SIZE);
+
+	if (va)
+		__flush_tlb_one(x->k, kmm_cpu(x->k), va);
+}
+
+void ex_switch_mm(struct opl_exec *x, const struct opl_inst *in)
+{
+	/* a forced machine may have fewer CPUs than the program's */
+	unsigned int cpu = (unsigned int)in->a[0] % kmm_cfg(x->k)->nr_cpus;
+	struct mm_struct *mm = mm_of(x, in->a[1]);
+
+	if (mm)
+		switch_mm(x->k, cpu, mm);
 }
 
 void ex_flush_tlb_all(struct opl_exec *x, const struct opl_inst *in)

@@ -14,6 +14,10 @@
 #define ORDER_OF(r) {.name = "order", .kind = AK_ORDER_OF, .ref = r}
 #define NEW_PAGES(ord, gfp) .effect = EF_NEW_PAGES, .order_arg = ord, .gfp_arg = gfp
 #define NO_NEW .order_arg = -1, .gfp_arg = -1
+#define OFF_IN(r) {.name = "offset", .kind = AK_OFF_IN, .ref = r}
+#define LEN_IN(r) {.name = "len", .kind = AK_LEN_IN, .ref = r, .lo = 1, .hi = 256}
+/* kernel accesses go wherever an object has a kernel address */
+#define OPL_KADDR_OPS (OPL_BUDDY | OPL_SLAB | OPL_VMALLOC | OPL_KMAP)
 #define NEW_OBJ(size, gfp, cache) .effect = EF_NEW_OBJ, .order_arg = -1,       \
 	.size_arg = size, .gfp_arg = gfp, .cache_arg = cache
 
@@ -171,6 +175,71 @@ const struct opl_op opl_ops[] = {
 	 .exec = ex_user_read},
 	{.name = "flush_tlb_all", .subsys = OPL_FAULT, NO_NEW,
 	 .doc = "flush every CPU's TLB", .exec = ex_flush_tlb_all},
+	{.name = "sys_brk", .subsys = OPL_FAULT, .result = "v",
+	 .effect = EF_NEW_VMA, .order_arg = -1, .gfp_arg = -1, .size_arg = -1,
+	 .doc = "brk(current break + delta pages); the handle is a region at "
+		"the heap's start (start_brk, the same in every process)",
+	 .nargs = 2, .args = {UNIT("mm", FL_MM), INT("delta", -16, 16)},
+	 .exec = ex_sys_brk, .teardown = vma_teardown},
+	{.name = "mremap", .subsys = OPL_FAULT, NO_NEW,
+	 .doc = "resize old_pages at a region's start to new_pages (may move "
+		"with maymove; the region's address follows the move)",
+	 .nargs = 5, .args = {UNIT("mm", FL_MM), UNIT("region", FL_VMA),
+			      INT("old_pages", 1, 16), INT("new_pages", 1, 16),
+			      NAMED("maymove", 0, 1)},
+	 .exec = ex_mremap},
+	{.name = "user_exec", .subsys = OPL_FAULT, NO_NEW,
+	 .doc = "process mm fetches len instruction bytes at region + offset "
+		"(NX: PAE machines only)",
+	 .nargs = 4, .args = {UNIT("mm", FL_MM), UNIT("region", FL_VMA),
+			      INT("offset", 0, 65535), INT("len", 1, 256)},
+	 .exec = ex_user_exec},
+	{.name = "flush_tlb_mm", .subsys = OPL_FAULT, NO_NEW,
+	 .doc = "flush a process's TLB entries on every CPU that loaded it",
+	 .nargs = 1, .args = {UNIT("mm", FL_MM)}, .exec = ex_flush_tlb_mm},
+	{.name = "flush_tlb_page", .subsys = OPL_FAULT, NO_NEW,
+	 .doc = "flush one page of a region (the VMA there) of process mm",
+	 .nargs = 3, .args = {UNIT("mm", FL_MM), UNIT("region", FL_VMA),
+			      INT("page", 0, 15)},
+	 .exec = ex_flush_tlb_page},
+	{.name = "__flush_tlb_one", .subsys = OPL_FAULT, NO_NEW,
+	 .doc = "invlpg one page of a region on the current CPU",
+	 .nargs = 2, .args = {UNIT("region", FL_VMA), INT("page", 0, 15)},
+	 .exec = ex_flush_tlb_one},
+	{.name = "switch_mm", .subsys = OPL_FAULT, NO_NEW,
+	 .doc = "context switch CPU cpu to process mm",
+	 .nargs = 2, .args = {{.name = "cpu", .kind = AK_CPU}, UNIT("mm", FL_MM)},
+	 .exec = ex_switch_mm},
+	/* files: regular files with a page cache (no writeback) */
+	{.name = "kmm_file_create", .subsys = OPL_FAULT, .result = "f",
+	 .effect = EF_NEW_FILE, .order_arg = -1, .gfp_arg = -1, .size_arg = 0,
+	 .doc = "a regular file of size bytes holding pattern bytes (seed); "
+		"its page cache starts empty",
+	 .nargs = 2, .args = {INT("size", 0, 65536), ARG("seed", AK_HEX)},
+	 .exec = ex_file_create, .teardown = file_teardown},
+	{.name = "mmap_file", .subsys = OPL_FAULT, .result = "v",
+	 .effect = EF_NEW_VMA, .order_arg = -1, .gfp_arg = -1, .size_arg = 2,
+	 .doc = "map pages of a file from page pgoff, MAP_SHARED or "
+		"MAP_PRIVATE; pages wholly past the end of the file are SIGBUS",
+	 .nargs = 6, .args = {UNIT("mm", FL_MM), UNIT("file", FL_FILE),
+			      INT("pages", 1, 15), ARG("prot", AK_PROT),
+			      NAMED("shared", 0, 1), NAMED("pgoff", 0, 16)},
+	 .exec = ex_mmap_file, .teardown = vma_teardown},
+	{.name = "kmm_file_truncate", .subsys = OPL_FAULT, NO_NEW,
+	 .doc = "truncate(2) a file to size bytes: mapped pages past the end "
+		"are unmapped, private copies too",
+	 .nargs = 2, .args = {UNIT("file", FL_FILE), INT("size", 0, 65536)},
+	 .exec = ex_file_truncate},
+	{.name = "kmm_file_read", .subsys = OPL_FAULT, NO_NEW,
+	 .doc = "read(2) len bytes at offset of a file (the page cache, or "
+		"the disk where nothing is cached)",
+	 .nargs = 3, .args = {UNIT("file", FL_FILE), INT("offset", 0, 65535),
+			      INT("len", 1, 256)},
+	 .exec = ex_file_read},
+	{.name = "kmm_file_put", .subsys = OPL_FAULT, .effect = EF_PUT, NO_NEW,
+	 .doc = "drop the creator's reference (close); each mapping holds "
+		"its own",
+	 .nargs = 1, .args = {UNIT("file", FL_FILE)}, .exec = ex_file_put},
 
 	/* ---- kernel mappings: kmap, vmalloc ---- */
 	{.name = "kmap", .subsys = OPL_KMAP, .result = "k",
@@ -203,6 +272,45 @@ const struct opl_op opl_ops[] = {
 	{.name = "vm_unmap_aliases", .subsys = OPL_VMALLOC, NO_NEW,
 	 .doc = "purge the lazily freed vmalloc areas now",
 	 .exec = ex_vm_unmap_aliases},
+	{.name = "vmap", .subsys = OPL_VMALLOC | OPL_KMAP, .result = "z",
+	 .effect = EF_NEW_VMAP, .order_arg = -1, .gfp_arg = -1,
+	 .doc = "map the pages of a unit contiguously in the vmalloc range "
+		"(PAGE_KERNEL); the unit stays until vunmap",
+	 .nargs = 2, .args = {UNIT("page", FL_UNIT), ORDER_OF(0)},
+	 .exec = ex_vmap, .teardown = vmap_teardown},
+	{.name = "vunmap", .subsys = OPL_VMALLOC | OPL_KMAP, .effect = EF_PUT,
+	 NO_NEW, .doc = "unmap a vmap area",
+	 .nargs = 1, .args = {UNIT("area", FL_VMAP)}, .exec = ex_vunmap},
+	{.name = "probe_kernel_read", .subsys = OPL_VMALLOC | OPL_KMAP, NO_NEW,
+	 .doc = "read len bytes at offset of the guard page after an area, "
+		"with an exception-table fixup: -EFAULT",
+	 .nargs = 3, .args = {UNIT("area", FL_VGUARDED),
+			      INT("offset", 0, PAGE_SIZE - 1),
+			      {.name = "len", .kind = AK_LEN, .ref = 1, .lo = 1,
+			       .hi = 256}},
+	 .exec = ex_probe_kernel_read},
+	{.name = "kernel_read", .subsys = OPL_KADDR_OPS, NO_NEW,
+	 .doc = "the kernel reads len bytes at offset of an object through its "
+		"kernel address (direct map, slab object, vmalloc/vmap area, kmap)",
+	 .nargs = 3, .args = {UNIT("obj", FL_KADDR), OFF_IN(0), LEN_IN(1)},
+	 .exec = ex_kernel_read},
+	{.name = "kernel_write", .subsys = OPL_KADDR_OPS, NO_NEW,
+	 .doc = "the kernel writes len pattern bytes (seed) at offset of an "
+		"object through its kernel address",
+	 .nargs = 4, .args = {UNIT("obj", FL_KADDR), OFF_IN(0), LEN_IN(1),
+			      ARG("seed", AK_HEX)},
+	 .exec = ex_kernel_write},
+	{.name = "ioremap", .subsys = OPL_VMALLOC, .result = "i",
+	 .effect = EF_NEW_IOREMAP, .order_arg = -1, .gfp_arg = -1,
+	 .doc = "map pages of device memory or reserved RAM from physical "
+		"page phys (uncached; the ISA hole through the direct map)",
+	 .nargs = 2, .args = {{.name = "phys", .kind = AK_IOPHYS},
+			      {.name = "pages", .kind = AK_IOPAGES, .ref = 0,
+			       .lo = 1, .hi = 8}},
+	 .exec = ex_ioremap, .teardown = ioremap_teardown},
+	{.name = "iounmap", .subsys = OPL_VMALLOC, .effect = EF_PUT, NO_NEW,
+	 .doc = "unmap an ioremap (its addresses are purged lazily)",
+	 .nargs = 1, .args = {UNIT("area", FL_IOREMAP)}, .exec = ex_iounmap},
 
 	{.name = "failslab", .subsys = OPL_SLAB, NO_NEW,
 	 .doc = "configure failslab as its debugfs knobs (probability 100)",

@@ -384,6 +384,35 @@ int opl_align_encode(unsigned int align)
 	return -1;
 }
 
+/* ---- physical pages for ioremap ---- */
+
+uint32_t opl_io_page(unsigned int idx)
+{
+	if (idx < OPL_IODEV_PAGES)
+		return OPL_IODEV_BASE + idx * PAGE_SIZE;
+	idx -= OPL_IODEV_PAGES;
+	if (idx < 96)
+		return OPL_IO_ISA_START + idx * PAGE_SIZE;
+	return (idx - 96 + 1) * PAGE_SIZE;
+}
+
+int opl_io_index(uint32_t phys)
+{
+	for (unsigned int i = 0; i < OPL_NR_IO_PAGES; i++)
+		if (opl_io_page(i) == phys)
+			return (int)i;
+	return -1;
+}
+
+unsigned int opl_io_room(uint32_t phys)
+{
+	if (phys >= OPL_IODEV_BASE)
+		return OPL_IODEV_PAGES - (phys - OPL_IODEV_BASE) / PAGE_SIZE;
+	if (phys >= OPL_IO_ISA_START)
+		return (OPL_IO_ISA_END - phys) / PAGE_SIZE;
+	return 16 - phys / PAGE_SIZE;
+}
+
 /* ---- static tracking of live objects ---- */
 
 void opl_live_init(struct opl_live *lv, const struct opl_prog *p)
@@ -414,6 +443,20 @@ bool opl_unit_ok(const struct opl_live *lv, unsigned int f, unsigned int h,
 		return hd->kind == HK_KMAP;
 	case FL_VAREA:
 		return hd->kind == HK_VAREA;
+	case FL_VMAP:
+		return hd->kind == HK_VMAP;
+	case FL_VGUARDED:       /* an ISA-hole ioremap is the direct map */
+		return hd->kind == HK_VAREA || hd->kind == HK_VMAP ||
+		       (hd->kind == HK_IOREMAP && !(hd->flags & HF_LOWMEM));
+	case FL_KADDR:
+		return hd->kind == HK_OBJ || hd->kind == HK_VAREA ||
+		       hd->kind == HK_VMAP || hd->kind == HK_KMAP ||
+		       hd->kind == HK_IOREMAP ||
+		       (hd->kind == HK_PAGES && (hd->flags & HF_LOWMEM));
+	case FL_FILE:
+		return hd->kind == HK_FILE;
+	case FL_IOREMAP:
+		return hd->kind == HK_IOREMAP;
 	case FL_VMA:
 		return hd->kind == HK_VMA;
 	case FL_CACHE_EMPTY:
@@ -432,14 +475,14 @@ bool opl_unit_ok(const struct opl_live *lv, unsigned int f, unsigned int h,
 	    f == FL_SPLITTABLE || f == FL_KMAPPABLE)
 		for (unsigned int i = 0; i < lv->nlive; i++) {
 			const struct opl_handle *m = &lv->p->h[lv->live[i]];
-			if (m->kind != HK_KMAP)
+			if (m->kind != HK_KMAP && m->kind != HK_VMAP)
 				continue;
-			kmaps++;
+			kmaps += m->kind == HK_KMAP;
 			mine += m->parent == (int)h &&
 				(m->sub == sub || f == FL_SPLITTABLE);
 		}
 	if (mine && f != FL_KMAPPABLE)
-		return false;           /* a mapped page stays until kunmap */
+		return false;           /* a mapped page stays until kunmap/vunmap */
 	switch (f) {
 	case FL_FREEABLE:
 		return true;
@@ -519,6 +562,25 @@ unsigned int opl_unit_order(const struct opl_prog *p, const struct opl_live *lv,
 	return lv->nsub[h] > 1 ? 0 : p->h[h].order;
 }
 
+uint32_t opl_obj_size(const struct opl_prog *p, const struct opl_live *lv,
+		      int32_t v)
+{
+	const struct opl_handle *h = &p->h[OPL_H(v)];
+
+	switch (h->kind) {
+	case HK_PAGES:
+		return PAGE_SIZE << opl_unit_order(p, lv, v);
+	case HK_KMAP:
+		return PAGE_SIZE;
+	case HK_OBJ:
+	case HK_VAREA:
+	case HK_VMAP:
+	case HK_IOREMAP:
+		return h->size;
+	}
+	return 0;
+}
+
 void opl_handle_facts(struct opl_prog *p, const struct opl_inst *in)
 {
 	const struct opl_op *op = &opl_ops[in->op];
@@ -533,6 +595,27 @@ void opl_handle_facts(struct opl_prog *p, const struct opl_inst *in)
 		h->gfp = h->size = 0;
 		h->parent = (int16_t)OPL_H(in->a[0]);
 		h->sub = (uint8_t)OPL_SUB(in->a[0]);
+		return;
+	}
+	if (op->effect == EF_NEW_VMAP) {
+		h->kind = HK_VMAP;
+		h->order = h->flags = 0;
+		h->gfp = 0;
+		h->parent = (int16_t)OPL_H(in->a[0]);
+		h->sub = (uint8_t)OPL_SUB(in->a[0]);
+		h->size = PAGE_SIZE << in->a[1];
+		return;
+	}
+	if (op->effect == EF_NEW_FILE || op->effect == EF_NEW_IOREMAP) {
+		uint32_t phys = (uint32_t)in->a[0];
+		bool file = op->effect == EF_NEW_FILE;
+		h->kind = file ? HK_FILE : HK_IOREMAP;
+		h->order = 0;
+		h->flags = !file && phys >= OPL_IO_ISA_START && phys < OPL_IO_ISA_END
+				   ? HF_LOWMEM : 0;
+		h->gfp = file ? 0 : phys;
+		h->size = file ? (uint32_t)in->a[op->size_arg]
+			       : (uint32_t)in->a[1] * PAGE_SIZE;
 		return;
 	}
 	if (op->effect == EF_NEW_VAREA) {
@@ -603,6 +686,9 @@ void opl_live_apply(struct opl_live *lv, const struct opl_inst *in)
 	case EF_NEW_VMA:
 	case EF_NEW_KMAP:
 	case EF_NEW_VAREA:
+	case EF_NEW_VMAP:
+	case EF_NEW_FILE:
+	case EF_NEW_IOREMAP:
 		h = (unsigned int)in->res;
 		lv->nsub[h] = 1;
 		lv->ref[h][0] = 1;
@@ -640,6 +726,19 @@ static void fix_dependent(const struct opl_prog *p, const struct opl_live *lv,
 			in->a[j] %= 1 << opl_unit_order(p, lv, in->a[a->ref]);
 		} else if (a->kind == AK_LEN) {
 			int32_t max = (int32_t)PAGE_SIZE - in->a[a->ref];
+			if (in->a[j] > max)
+				in->a[j] = max;
+		} else if (a->kind == AK_OFF_IN) {
+			in->a[j] = (int32_t)((uint32_t)in->a[j] %
+					     opl_obj_size(p, lv, in->a[a->ref]));
+		} else if (a->kind == AK_IOPAGES) {
+			int32_t max = (int32_t)opl_io_room((uint32_t)in->a[a->ref]);
+			if (in->a[j] > max)
+				in->a[j] = max;
+		} else if (a->kind == AK_LEN_IN) {
+			const struct opl_arg *off = &op->args[a->ref];
+			int32_t max = (int32_t)opl_obj_size(p, lv, in->a[off->ref]) -
+				      in->a[a->ref];
 			if (in->a[j] > max)
 				in->a[j] = max;
 		}

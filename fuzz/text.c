@@ -52,6 +52,9 @@ static int print_op(char *buf, size_t n, const struct opl_prog *p,
 			opl_prot_print(g, sizeof(g), (uint32_t)in->a[j]);
 			OUT("%s", g);
 			break;
+		case AK_IOPHYS:
+			OUT("0x%08x", (uint32_t)in->a[j]);
+			break;
 		case AK_CACHE_OF:
 		case AK_HANDLE: {
 			unsigned int h = OPL_H(in->a[j]), s = OPL_SUB(in->a[j]);
@@ -294,6 +297,35 @@ static int parse_arg(struct parser *ps, const struct opl_inst *in,
 		*v = (int32_t)prot;
 		return 0;
 	}
+	case AK_OFF_IN: {
+		long size = (long)opl_obj_size(ps->p, ps->lv, in->a[a->ref]);
+		if (parse_int(s, 0, size - 1, v))
+			return perr(ps, "offset '%s' is outside the object", s);
+		return 0;
+	}
+	case AK_LEN_IN: {
+		const struct opl_arg *off = &opl_ops[in->op].args[a->ref];
+		long max = (long)opl_obj_size(ps->p, ps->lv, in->a[off->ref]) -
+			   in->a[a->ref];
+		if (parse_int(s, a->lo, a->hi, v) || *v > max)
+			return perr(ps, "length '%s' out of range or past the object", s);
+		return 0;
+	}
+	case AK_IOPHYS: {
+		char *end;
+		unsigned long x = strtoul(s, &end, 0);
+		if (!*s || *end || x > 0xffffffffu || opl_io_index((uint32_t)x) < 0)
+			return perr(ps, "'%s' is not a page ioremap may map (the fuzz "
+				    "device, the ISA hole, low reserved RAM)", s);
+		*v = (int32_t)(uint32_t)x;
+		return 0;
+	}
+	case AK_IOPAGES:
+		if (parse_int(s, a->lo, a->hi, v) ||
+		    *v > (int32_t)opl_io_room((uint32_t)in->a[a->ref]))
+			return perr(ps, "page count '%s' out of range or past the "
+				    "region", s);
+		return 0;
 	case AK_CACHE_OF: {         /* checked once the object is parsed */
 		struct opl_arg any = {.filter = FL_CACHE};
 		return parse_handle(ps, &any, s, v);
@@ -502,6 +534,17 @@ static const char *kind_name(const struct opl_arg *a, char *buf, size_t n)
 		return "the object's cache";
 	case AK_PROT:
 		return "PROT_READ|PROT_WRITE|PROT_EXEC bits, or PROT_NONE";
+	case AK_OFF_IN:
+		return "byte offset inside the object";
+	case AK_LEN_IN:
+		snprintf(buf, n, "length %d..%d, within the object", a->lo, a->hi);
+		return buf;
+	case AK_IOPHYS:
+		return "physical page: the fuzz device 0xfebf0000-0xfebf7000, the "
+		       "ISA hole 0xa0000-0xff000 or low reserved RAM 0x1000-0xf000";
+	case AK_IOPAGES:
+		snprintf(buf, n, "pages %d..%d, within the region", a->lo, a->hi);
+		return buf;
 	}
 	return "?";
 }

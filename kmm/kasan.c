@@ -244,36 +244,48 @@ void kasan_slab_free(struct kmm *k, const struct kmem_cache *s, vaddr_t object)
 
 /* ---- the sweep ---- */
 
-static bool frame_poisoned(struct kmm *k, unsigned long pfn, bool want)
+/* Does the first byte of frame pfn and the last byte of frame last have
+ * the wanted state?  One shadow byte each, read directly (the shadow is
+ * not addressable to instrumented code). */
+__attribute__((no_sanitize("address"))) static bool
+ends_poisoned(struct kmm *k, unsigned long pfn, unsigned long last, bool want)
 {
-	const uint8_t *f = frame(k, pfn);
+	size_t scale, offset;
 
-	return __asan_address_is_poisoned(f) == want &&
-	       __asan_address_is_poisoned(f + PAGE_SIZE - 1) == want;
+	__asan_get_shadow_mapping(&scale, &offset);
+	uintptr_t a = (uintptr_t)frame(k, pfn);
+	uintptr_t b = (uintptr_t)frame(k, last) + PAGE_SIZE - 1;
+	int8_t first = *(const volatile int8_t *)((a >> scale) + offset);
+	int8_t end = *(const volatile int8_t *)((b >> scale) + offset);
+	/* first byte: shadow < 0 is poisoned (> 0: a prefix is addressable);
+	 * last byte of a granule: anything but 0 is poisoned */
+	return want ? first < 0 && end != 0 : first == 0 && end == 0;
 }
 
-/* Free frames (buddy blocks, pcp pages) are poisoned; reserved and
- * allocated frames are not, except slab pages (objects, red zones). */
+/* Free blocks (buddy blocks, pcp pages) are poisoned; reserved frames and
+ * allocated blocks are not, except slab pages (objects, red zones).  Each
+ * block is judged by its first and last byte: poisoning is done a block at
+ * a time, and reading every frame's shadow would cost more than the rest
+ * of kmm_check together. */
 void kasan_check(struct kmm *k)
 {
-	for (unsigned long pfn = 0; pfn < k->layout.max_pfn;) {
+	unsigned long max = k->layout.max_pfn;
+
+	for (unsigned long pfn = 0; pfn < max;) {
 		struct page *p = &k->mem_map[pfn];
-		if (PageBuddy(p)) {
-			for (unsigned long i = 0; i < (1ul << page_order(p)); i++)
-				if (!frame_poisoned(k, pfn + i, true))
-					kmm_bug(k, "kasan", "kasan_check: pfn 0x%05lx of "
-						"a free order-%u block is not poisoned",
-						pfn + i, page_order(p));
-			pfn += 1ul << page_order(p);
-			continue;
-		}
-		bool is_free = p->sim & KMM_SIM_PCP;
-		if (!PageSlab(compound_head(p)) && !frame_poisoned(k, pfn, is_free))
-			kmm_bug(k, "kasan", "kasan_check: %s pfn 0x%05lx is %s",
-				is_free ? "pcp" : PageReserved(p) ? "reserved"
-							  : "allocated",
-				pfn, is_free ? "not poisoned" : "poisoned");
-		pfn++;
+		bool is_free = PageBuddy(p) || (p->sim & KMM_SIM_PCP);
+		unsigned int order = PageBuddy(p) ? page_order(p)
+				     : (p->sim & KMM_SIM_ALLOCATED) ? p->owner_order : 0;
+		unsigned long n = 1ul << (order < MAX_ORDER ? order : 0);
+		if (pfn + n > max)
+			n = max - pfn;
+		if (!PageSlab(compound_head(p)) &&
+		    !ends_poisoned(k, pfn, pfn + n - 1, is_free))
+			kmm_bug(k, "kasan", "kasan_check: %s order-%u block at pfn "
+				"0x%05lx is %s", is_free ? "free" : PageReserved(p)
+				? "reserved" : "allocated", order, pfn,
+				is_free ? "not poisoned" : "poisoned");
+		pfn += n;
 	}
 }
 

@@ -174,3 +174,30 @@ bool read_zero(struct oracle *o, unsigned long pfn, unsigned int *bad_off)
 	}
 	return true;
 }
+
+void shadow_access(struct oracle *o, unsigned int id, unsigned long pfn,
+		   unsigned int off, unsigned int len, const uint8_t *bytes,
+		   bool write)
+{
+	struct oobj *b = oobj_get(o, id, "kernel access");
+	const uint8_t *f = kmm_frame_r(o->k, pfn);
+	struct shadow *sh = shadow_of(o, b, pfn, write);
+
+	for (unsigned int i = off; i < off + len; i++) {
+		bool known = sh && (sh->defined[i / 64] >> (i % 64) & 1);
+		uint8_t want = write ? bytes[i - off] : known ? sh->data[i] : f[i];
+		if (f[i] != want || bytes[i - off] != want)
+			oracle_fail(o, "kernel/content",
+				    "object %u pfn 0x%05lx offset 0x%03x: model: 0x%02x "
+				    "(%s); kmm: 0x%02x in the frame, 0x%02x through the "
+				    "address", id, pfn, i, want,
+				    write ? "as written" : known ? "as written before"
+				    : "the frame's byte", f[i], bytes[i - off]);
+		if (write && sh) {
+			sh->data[i] = f[i];
+			sh->defined[i / 64] |= 1ull << (i % 64);
+		}
+	}
+	if (write)
+		own_mark_written(o, pfn);
+}

@@ -191,3 +191,204 @@ void oracle_vfree(struct oracle *o, unsigned int id)
 	}
 	b->flags = 0;
 }
+
+/* ---- vmap ---- */
+
+/* A new area of n pages at va: in the vmalloc range, disjoint from every
+ * live area and its guard page, and its own guard page unmapped. */
+void check_new_area(struct oracle *o, const char *what, vaddr_t va,
+		    unsigned int n)
+{
+	const struct kmm_layout *l = kmm_layout(o->k);
+
+	if ((va & (PAGE_SIZE - 1)) || va < l->vmalloc_start ||
+	    (uint64_t)va + (uint64_t)n * PAGE_SIZE > l->vmalloc_end)
+		oracle_fail(o, "vmalloc/address", "%s of %u pages: model: a "
+			    "page-aligned area in [0x%08x, 0x%08x); kmm: 0x%08x", what,
+			    n, l->vmalloc_start, l->vmalloc_end, va);
+	for (unsigned int i = 0; i < o->nused; i++) {
+		const struct oobj *x = &o->obj[o->used[i]];
+		if ((x->flags & (OBJ_LIVE | OBJ_VAREA)) != (OBJ_LIVE | OBJ_VAREA))
+			continue;
+		uint64_t xs = x->va, xe = xs + (uint64_t)(npages_of(x->size) + 1) * PAGE_SIZE;
+		uint64_t s = va, e = s + (uint64_t)(n + 1) * PAGE_SIZE;
+		if (s < xe && xs < e)
+			oracle_fail(o, "vmalloc/overlap",
+				    "model: areas and their guard pages are disjoint; kmm: "
+				    "%s 0x%08x (%u pages) meets live area %u at 0x%08x",
+				    what, va, n, o->used[i], x->va);
+	}
+	if (vmalloc_to_pfn(o->k, va + n * PAGE_SIZE))
+		oracle_fail(o, "vmalloc/guard", "%s = 0x%08x: model: the guard page "
+			    "after the area is unmapped; kmm: mapped", what, va);
+}
+
+/* Each page of the area maps the unit's frame, in order; bytes go both
+ * ways between the area and the frames. */
+void oracle_vmap(struct oracle *o, unsigned int id, unsigned int page,
+		 unsigned int sub, unsigned int order, vaddr_t va)
+{
+	struct oobj *b = oobj_get(o, page, "vmap");
+	unsigned int n = 1u << order;
+	unsigned long pfn = unit_pfn(b, sub);
+
+	if (!va)
+		return;                 /* no room, or no memory for metadata */
+	if (order != unit_order(b))
+		oracle_fail(o, "harness", "vmap of %u pages of unit %u[%u]", n, page, sub);
+	check_new_area(o, "vmap", va, n);
+	for (unsigned int i = 0; i < n; i++)
+		if (vmalloc_to_pfn(o->k, va + i * PAGE_SIZE) != pfn + i)
+			oracle_fail(o, "vmalloc/vmap", "vmap(pfn 0x%05lx, %u pages) = "
+				    "0x%08x page %u: model: pfn 0x%05lx; kmm: 0x%05lx",
+				    pfn, n, va, i, pfn + i,
+				    vmalloc_to_pfn(o->k, va + i * PAGE_SIZE));
+	if (id >= ORACLE_MAX_OBJS || (o->obj[id].flags & OBJ_LIVE))
+		oracle_fail(o, "harness", "object id %u reused", id);
+	o->obj[id] = (struct oobj){.flags = OBJ_LIVE | OBJ_VAREA | OBJ_VMAP,
+				   .nsub = 1, .va = va, .size = n * PAGE_SIZE,
+				   .pfn = (uint32_t)pfn};
+	o->used[o->nused++] = (uint16_t)id;
+	unsigned int last = (n - 1) * PAGE_SIZE, off = (id * 72u) % (PAGE_SIZE - 32);
+	uint8_t buf[16];
+	kaccess(o, va + last + off, buf, sizeof(buf), false, "vmap");
+	shadow_access(o, page, pfn + n - 1, off, sizeof(buf), buf, false);
+	oracle_write_through(o, page, sub, n - 1, off + 16, 16, (uint8_t)(id + 9),
+			     va + last);
+}
+
+void oracle_vunmap(struct oracle *o, unsigned int id)
+{
+	struct oobj *b = oobj_get(o, id, "vunmap");
+
+	if (!(b->flags & OBJ_VMAP))
+		oracle_fail(o, "harness", "vunmap of object %u, not a vmap", id);
+	b->flags = 0;
+}
+
+/* ---- kernel accesses ---- */
+
+uint8_t oracle_kernel_pattern(uint8_t seed, uint32_t i)
+{
+	return (uint8_t)(seed * 13u + i * 3u + (i >> 8) + 7u);
+}
+
+/* The bytes at both ends of a vmalloc area: checked, or written again
+ * after a kernel write may have covered them. */
+static void varea_ends(struct oracle *o, unsigned int id, const struct oobj *b,
+		       bool write)
+{
+	unsigned int m = b->size < 8 ? b->size : 8;
+
+	for (unsigned int i = 0; i < 2 * m; i++) {
+		unsigned int off = i < m ? i : b->size - m + (i - m);
+		vaddr_t a = b->va + off;
+		unsigned long pfn = vmalloc_to_pfn(o->k, a);
+		uint8_t want = kpattern((uint8_t)id, off);
+		if (write)
+			kmm_frame_w(o->k, pfn)[a & (PAGE_SIZE - 1)] = want;
+		else if (kmm_frame_r(o->k, pfn)[a & (PAGE_SIZE - 1)] != want)
+			oracle_fail(o, "vmalloc/content", "area %u at 0x%08x byte %u: "
+				    "model: 0x%02x as written; kmm: 0x%02x", id, b->va,
+				    off, want, kmm_frame_r(o->k, pfn)[a & (PAGE_SIZE - 1)]);
+	}
+}
+
+/* The frame behind byte off of a slab object or vmalloc area, as the
+ * model knows it: the direct map, or a frame the area owns. */
+static unsigned long obj_frame(struct oracle *o, unsigned int id,
+			       const struct oobj *b, unsigned int off)
+{
+	vaddr_t a = b->va + off;
+
+	if (b->flags & OBJ_SLAB)
+		return (a - PAGE_OFFSET) >> PAGE_SHIFT;
+	unsigned long pfn = vmalloc_to_pfn(o->k, a);
+	if (pfn >= o->max_pfn || (o->own[pfn] & OWN_MASK) != id + 1)
+		oracle_fail(o, "vmalloc/frames", "area %u byte %u at 0x%08x: model: "
+			    "a frame of the area; kmm: pfn 0x%05lx", id, off, a, pfn);
+	return pfn;
+}
+
+static void object_access(struct oracle *o, unsigned int id, struct oobj *b,
+			  unsigned int off, unsigned int len, vaddr_t va,
+			  bool write, const uint8_t *data)
+{
+	if (va != b->va + off || off + len > b->size)
+		oracle_fail(o, "harness", "kernel access at 0x%08x of object %u "
+			    "(0x%08x, %u bytes)", va, id, b->va, b->size);
+	for (unsigned int i = 0; i < len; i++) {
+		unsigned long pfn = obj_frame(o, id, b, off + i);
+		uint8_t f = kmm_frame_r(o->k, pfn)[(va + i) & (PAGE_SIZE - 1)];
+		if (f != data[i])
+			oracle_fail(o, "kernel/content",
+				    "%s %u byte %u at 0x%08x: model: the %s byte 0x%02x "
+				    "is in pfn 0x%05lx; kmm: 0x%02x there", b->flags &
+				    OBJ_SLAB ? "object" : "area", id, off + i, va + i,
+				    write ? "written" : "read", data[i], pfn, f);
+		if (write)
+			own_mark_written(o, pfn);
+	}
+	if (b->flags & OBJ_SLAB)
+		slab_ends(o, id, write);
+	else
+		varea_ends(o, id, b, write);
+}
+
+void oracle_kernel_access(struct oracle *o, unsigned int id, unsigned int sub,
+			  unsigned int off, unsigned int len, vaddr_t va,
+			  bool write, uint8_t seed, const uint8_t *data,
+			  const struct kmm_access_result *r)
+{
+	struct oobj *b = oobj_get(o, id, "kernel access");
+
+	if (r->outcome != KMM_OK || r->done != len)
+		oracle_fail(o, "kernel/access", "kernel %s of %u bytes at 0x%08x "
+			    "(object %u): model: done; kmm: outcome %d after %zu bytes",
+			    write ? "write" : "read", len, va, id, r->outcome, r->done);
+	for (unsigned int i = 0; write && i < len; i++)
+		if (data[i] != oracle_kernel_pattern(seed, off + i))
+			oracle_fail(o, "harness", "kernel write of other bytes");
+	if (b->flags & OBJ_IOREMAP) {
+		iomem_access(o, id, b, off, len, va, write, data);
+		return;
+	}
+	if (b->flags & (OBJ_SLAB | OBJ_VAREA)) {
+		object_access(o, id, b, off, len, va, write, data);
+		return;
+	}
+	unsigned long pfn = unit_pfn(b, sub);
+	if (off + len > (PAGE_SIZE << unit_order(b)))
+		oracle_fail(o, "harness", "kernel access past unit %u[%u]", id, sub);
+	if (va >= PAGE_OFFSET && va < kmm_layout(o->k)->high_memory &&
+	    va != PAGE_OFFSET + (vaddr_t)(pfn << PAGE_SHIFT) + off)
+		oracle_fail(o, "kernel/address", "unit %u[%u] (pfn 0x%05lx) byte %u: "
+			    "model: direct-map address 0x%08lx; kmm: 0x%08x", id, sub,
+			    pfn, off, PAGE_OFFSET + (pfn << PAGE_SHIFT) + off, va);
+	for (unsigned int done = 0; done < len;) {
+		unsigned int at = off + done, in = PAGE_SIZE - at % PAGE_SIZE;
+		if (in > len - done)
+			in = len - done;
+		shadow_access(o, id, pfn + at / PAGE_SIZE, at % PAGE_SIZE, in,
+			      data + done, write);
+		done += in;
+	}
+}
+
+/* The guard page after an area is unmapped: the fixup answers -EFAULT
+ * before any byte is read. */
+void oracle_probe_guard(struct oracle *o, unsigned int id, vaddr_t va,
+			unsigned int len, const struct kmm_access_result *r)
+{
+	struct oobj *b = oobj_get(o, id, "probe_kernel_read");
+	vaddr_t guard = b->va + npages_of(b->size) * PAGE_SIZE;
+
+	if (!(b->flags & OBJ_VAREA) || va < guard || va + len > guard + PAGE_SIZE)
+		oracle_fail(o, "harness", "probe of 0x%08x: not the guard page of "
+			    "area %u", va, id);
+	if (r->outcome != KMM_EFAULT || r->done)
+		oracle_fail(o, "vmalloc/guard", "probe_kernel_read(0x%08x, %u) in "
+			    "the guard page of area %u at 0x%08x: model: -EFAULT, "
+			    "nothing read; kmm: outcome %d after %zu bytes", va, len,
+			    id, b->va, r->outcome, r->done);
+}

@@ -408,6 +408,7 @@ struct oracle *oracle_create(struct kmm *k, char *err, size_t errlen)
 	o->restored = true;
 	shadow_reset(o);
 	oracle_frames_settled(o);
+	kmm_set_page_hook(k, oracle_page_event, o);
 	err[0] = 0;
 	return o;
 fail:
@@ -419,6 +420,8 @@ void oracle_destroy(struct oracle *o)
 {
 	if (!o)
 		return;
+	if (o->k)
+		kmm_set_page_hook(o->k, NULL, NULL);
 	free(o->own);
 	free(o->own_boot);
 	free(o->wlist);
@@ -429,6 +432,8 @@ void oracle_destroy(struct oracle *o)
 	free(o->mfree);
 	free(o->mfree_boot);
 	user_destroy(o);
+	file_destroy(o);
+	free(o->iodev);
 	for (int z = 0; z < NZ; z++)
 		for (int r = 0; r < NORD; r++)
 			free(o->boot[z][r].pfn);
@@ -455,6 +460,8 @@ void oracle_reset(struct oracle *o)
 	memset(&o->fault, 0, sizeof(o->fault));
 	memset(&o->failslab, 0, sizeof(o->failslab));
 	user_reset(o);
+	file_reset(o);
+	iomem_reset(o);
 	o->nforeign = 0;
 	o->cpu = 0;
 	oracle_frames_settled(o);

@@ -28,7 +28,8 @@
 #define NZ MAX_NR_ZONES
 #define NORD MAX_ORDER
 
-enum { OBJ_LIVE = 1, OBJ_SPLIT = 2, OBJ_COMPOUND = 4, OBJ_SLAB = 8, OBJ_VAREA = 16 };
+enum { OBJ_LIVE = 1, OBJ_SPLIT = 2, OBJ_COMPOUND = 4, OBJ_SLAB = 8, OBJ_VAREA = 16,
+       OBJ_VMAP = 32, OBJ_IOREMAP = 64 };
 
 /* Frames the buddy allocator handed to another subsystem (slab pages,
  * page tables): owned by this pseudo object. */
@@ -74,6 +75,13 @@ struct boot_list {                      /* boot free blocks of one zone/order */
 	unsigned long n;
 };
 
+/* A page event (mm_page_alloc / mm_page_free) not yet synced. */
+struct oevent {
+	uint32_t pfn;
+	uint8_t order, free;
+};
+#define NR_EVENTS 4096
+
 struct oracle {
 	struct kmm *k;
 	unsigned long max_pfn, max_low_pfn;
@@ -102,9 +110,15 @@ struct oracle {
 	uint8_t *mfree, *mfree_boot;    /* 1: the model has the frame free */
 	unsigned long seen_alloc[NZ], seen_free[NZ];    /* zone counters */
 	long nforeign;
+	struct oevent ev[NR_EVENTS];    /* slab.c: since the last settle */
+	unsigned int nev;
+	bool ev_lost;                   /* overflowed: sync by a full scan */
 	struct omm *mm[ORACLE_MAX_OBJS];        /* user.c: processes */
 	uint16_t mm_used[ORACLE_MAX_OBJS];
 	unsigned int nmm_used;
+	struct ofiles *files;           /* file.c: files and COW copies */
+	uint8_t *iodev;                 /* iomem.c: the fuzz device's bytes */
+	bool iodev_dirty;
 	struct boot_list boot[NZ][NORD];
 
 	oracle_report_fn report;
@@ -127,13 +141,48 @@ unsigned long unit_pfn(const struct oobj *b, unsigned int sub);
 unsigned int unit_order(const struct oobj *b);
 /* buddy.c: fault_attr with probability 100 (also failslab's) */
 bool ofault_should_fail(struct ofault *f, gfp_t gfp, unsigned int order);
+/* slab.c: the machine's page hook */
+void oracle_page_event(void *arg, enum kmm_page_event ev, unsigned long pfn,
+		       unsigned int order);
 /* user.c */
 struct omm;
 void user_reset(struct oracle *o);
 void user_destroy(struct oracle *o);
+/* file.c: files by slot (a run's files in creation order) */
+#define OFILE_CAP 65536u                /* bytes a file's view covers */
+void file_reset(struct oracle *o);
+void file_destroy(struct oracle *o);
+int file_slot(struct oracle *o, unsigned int fid, const char *what);
+uint32_t file_size(const struct oracle *o, unsigned int slot);
+uint8_t *file_view(struct oracle *o, unsigned int slot);
+/* A private copy of page pgoff of the file as it is now: its id + 1, or
+ * 0 when the pool is full (the copy's bytes are then unknown). */
+unsigned int file_snapshot(struct oracle *o, unsigned int slot, uint32_t pgoff);
+const uint8_t *file_snap(const struct oracle *o, unsigned int snap);
+/* user.c: truncate unmapped pages from pgoff first of the file in every
+ * process, private copies included */
+void user_file_truncated(struct oracle *o, unsigned int slot, uint32_t first);
+/* kernel.c: a new vmalloc-range area of n pages at va: in the range,
+ * disjoint from live areas and their guard pages, its own guard unmapped */
+void check_new_area(struct oracle *o, const char *what, vaddr_t va,
+		    unsigned int n);
+/* iomem.c */
+void iomem_reset(struct oracle *o);
+void iomem_access(struct oracle *o, unsigned int id, struct oobj *b,
+		  unsigned int off, unsigned int len, vaddr_t va, bool write,
+		  const uint8_t *data);
 /* content.c */
 void shadow_drop_unit(struct oracle *o, struct oobj *b, unsigned int sub);
 void shadow_reset(struct oracle *o);
 bool read_zero(struct oracle *o, unsigned long pfn, unsigned int *bad_off);
+/* The bytes a kernel access saw or stored at frame pfn, offset off: the
+ * frame holds them, and they agree with what the shadow knows (read) or
+ * become what it knows (write). */
+void shadow_access(struct oracle *o, unsigned int id, unsigned long pfn,
+		   unsigned int off, unsigned int len, const uint8_t *bytes,
+		   bool write);
+/* slab.c: check (write false) or write again the pattern at both ends of
+ * slab object id */
+void slab_ends(struct oracle *o, unsigned int id, bool write);
 
 #endif

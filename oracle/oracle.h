@@ -97,11 +97,16 @@ void oracle_verify(struct oracle *o, unsigned int id, unsigned int sub);
 
 /* ---- frames held by other subsystems (slab pages, page tables) ----
  * After an op of another subsystem, oracle_sync_frames re-learns which
- * frames the buddy allocator handed out or took back behind the model
- * (zones whose alloc/free counters moved are compared frame by frame
- * with the free lists and pcp lists); after the model's own ops,
- * oracle_frames_settled records the counters. */
+ * frames the buddy allocator handed out or took back behind the model:
+ * the frames named by the machine's page events (mm_page_alloc and
+ * mm_page_free, kmm_set_page_hook) since the last settle are compared
+ * with the model.  oracle_sync_all compares every frame of the zones
+ * whose counters moved with the free lists and pcp lists instead, so it
+ * also sees frames that changed state without an event.  After the
+ * model's own ops, oracle_frames_settled drops the events and records
+ * the counters. */
 void oracle_sync_frames(struct oracle *o);
+void oracle_sync_all(struct oracle *o);
 void oracle_frames_settled(struct oracle *o);
 
 /* ---- slab objects ---- */
@@ -142,6 +147,48 @@ void oracle_user_access(struct oracle *o, unsigned int id, vaddr_t va,
 			unsigned int len, bool write, uint8_t seed,
 			const uint8_t *data, const struct kmm_access_result *r);
 uint8_t oracle_user_pattern(uint8_t seed, uint32_t i);
+/* An instruction fetch of len bytes at va (data: what it fetched): a page
+ * needs PROT_EXEC where NX exists (PAE), any access right otherwise. */
+void oracle_user_exec(struct oracle *o, unsigned int id, vaddr_t va,
+		      unsigned int len, const uint8_t *data,
+		      const struct kmm_access_result *r);
+/* sys_brk(req) returned ret; old: the process's break before the call. */
+void oracle_sys_brk(struct oracle *o, unsigned int id, vaddr_t old,
+		    vaddr_t req, vaddr_t ret);
+/* mremap(va, old_pages, new_pages, maymove ? MREMAP_MAYMOVE : 0) = ret. */
+void oracle_mremap(struct oracle *o, unsigned int id, vaddr_t va,
+		   unsigned int old_pages, unsigned int new_pages, bool maymove,
+		   long ret);
+
+/* ---- files and file mappings (file.c, user.c) ----
+ * A file is named by its handle id (as processes are).  The model keeps
+ * each file's bytes as its page cache holds them, which is also what the
+ * disk gives a page read in (no writeback: a dirty page stays cached). */
+uint8_t oracle_file_pattern(uint8_t seed, uint32_t i);
+/* kmm_file_create(size, bytes oracle_file_pattern(seed, i)) */
+void oracle_file_create(struct oracle *o, unsigned int fid, uint32_t size,
+			uint8_t seed);
+/* kmm_file_truncate(size) returned ret. */
+void oracle_file_truncate(struct oracle *o, unsigned int fid, uint32_t size,
+			  int ret);
+/* kmm_file_read(off, len) returned ret bytes, data. */
+void oracle_file_read(struct oracle *o, unsigned int fid, uint32_t off,
+		      unsigned int len, const uint8_t *data, size_t ret);
+/* mmap(file fid from page pgoff, npages, MAP_SHARED or MAP_PRIVATE) in
+ * process id returned ret (address or -errno). */
+void oracle_mmap_file(struct oracle *o, unsigned int id, unsigned int fid,
+		      long ret, unsigned int npages, unsigned int prot,
+		      bool shared, unsigned int pgoff);
+
+/* ---- ioremap (iomem.c) ---- */
+/* The fuzz device's memory: it starts zeroed; bytes written stay. */
+#define ORACLE_IODEV_BASE 0xfebf0000u
+#define ORACLE_IODEV_PAGES 8u
+/* ioremap(phys, npages pages) returned va (0: failed). */
+void oracle_ioremap(struct oracle *o, unsigned int id, phys_addr_t phys,
+		    unsigned int npages, vaddr_t va);
+/* Before iounmap. */
+void oracle_iounmap(struct oracle *o, unsigned int id);
 
 /* ---- kernel mappings (kernel.c) ---- */
 enum oracle_kmap_kind { KMAP_PKMAP, KMAP_ATOMIC, KMAP_LOCAL };
@@ -154,6 +201,21 @@ void oracle_vmalloc(struct oracle *o, unsigned int id, vaddr_t va,
 		    unsigned int size, bool zeroed);
 /* Before vfree: the area's bytes and frames. */
 void oracle_vfree(struct oracle *o, unsigned int id);
+/* vmap of the 2^order pages of unit (page, sub) returned va (0: none). */
+void oracle_vmap(struct oracle *o, unsigned int id, unsigned int page,
+		 unsigned int sub, unsigned int order, vaddr_t va);
+void oracle_vunmap(struct oracle *o, unsigned int id);
+/* A kernel access of len bytes at byte off of object id (unit sub of a
+ * block, a slab object or a vmalloc area) through kernel address va: a
+ * write of oracle_kernel_pattern(seed, off + i), or a read of data. */
+void oracle_kernel_access(struct oracle *o, unsigned int id, unsigned int sub,
+			  unsigned int off, unsigned int len, vaddr_t va,
+			  bool write, uint8_t seed, const uint8_t *data,
+			  const struct kmm_access_result *r);
+uint8_t oracle_kernel_pattern(uint8_t seed, uint32_t i);
+/* probe_kernel_read at va inside the guard page of area id: -EFAULT. */
+void oracle_probe_guard(struct oracle *o, unsigned int id, vaddr_t va,
+			unsigned int len, const struct kmm_access_result *r);
 /* oracle_write, but through a kernel mapping va of the unit's first page */
 void oracle_write_through(struct oracle *o, unsigned int id, unsigned int sub,
 			  unsigned int pg, unsigned int off, unsigned int len,

@@ -22,8 +22,12 @@
 #include "kmm/slab.h"
 #include "model.h"
 
+static void sync_fault_counts(struct oracle *o);
+
 void oracle_frames_settled(struct oracle *o)
 {
+	o->nev = 0;
+	o->ev_lost = false;
 	for (int zi = 0; zi < NZ; zi++) {
 		const struct zone *z = kmm_zone(o->k, (enum zone_type)zi);
 		o->seen_alloc[zi] = z->nr_alloc;
@@ -42,9 +46,8 @@ static void mark_list(struct oracle *o, struct list_head *h, unsigned int order)
 	}
 }
 
-static void sync_frame(struct oracle *o, unsigned long pfn)
+static void sync_frame(struct oracle *o, unsigned long pfn, bool kfree)
 {
-	bool kfree = o->kfree[pfn];
 	uint32_t w = o->own[pfn] & OWN_MASK;
 
 	if (kfree == (w == OWN_FREE))
@@ -64,7 +67,43 @@ static void sync_frame(struct oracle *o, unsigned long pfn)
 	}
 }
 
+/* The machine's page hook: remember the event for the next sync. */
+void oracle_page_event(void *arg, enum kmm_page_event ev, unsigned long pfn,
+		       unsigned int order)
+{
+	struct oracle *o = arg;
+
+	if (o->nev == NR_EVENTS || pfn + (1ul << order) > o->max_pfn) {
+		o->ev_lost = true;
+		return;
+	}
+	o->ev[o->nev++] = (struct oevent){(uint32_t)pfn, (uint8_t)order,
+					  ev == KMM_PAGE_FREE};
+}
+
+/* Replays the events: the last one on a frame gives its state in kmm
+ * (kfree: 1 free, 2 handed out), then each named frame is compared once. */
 void oracle_sync_frames(struct oracle *o)
+{
+	if (o->ev_lost) {
+		oracle_sync_all(o);
+		return;
+	}
+	for (unsigned int i = 0; i < o->nev; i++)
+		memset(o->kfree + o->ev[i].pfn, o->ev[i].free ? 1 : 2,
+		       1ul << o->ev[i].order);
+	for (unsigned int i = 0; i < o->nev; i++)
+		for (unsigned long p = o->ev[i].pfn;
+		     p < o->ev[i].pfn + (1ul << o->ev[i].order); p++)
+			if (o->kfree[p]) {
+				sync_frame(o, p, o->kfree[p] == 1);
+				o->kfree[p] = 0;
+			}
+	oracle_frames_settled(o);
+	sync_fault_counts(o);
+}
+
+void oracle_sync_all(struct oracle *o)
 {
 	for (int zi = 0; zi < NZ; zi++) {
 		struct zone *z = kmm_zone(o->k, (enum zone_type)zi);
@@ -89,11 +128,17 @@ void oracle_sync_frames(struct oracle *o)
 					continue;
 				}
 			}
-			sync_frame(o, pfn++);
+			sync_frame(o, pfn, o->kfree[pfn]);
+			pfn++;
 		}
 		memset(o->kfree + start, 0, end - start);
 	}
 	oracle_frames_settled(o);
+	sync_fault_counts(o);
+}
+
+static void sync_fault_counts(struct oracle *o)
+{
 	/* page allocations made inside other subsystems count for
 	 * fail_page_alloc too: take the count from the machine */
 	const struct kmm_fault_attr *a = kmm_fail_page_alloc(o->k);
@@ -287,4 +332,9 @@ void oracle_obj_free(struct oracle *o, unsigned int id)
 vaddr_t oracle_obj_va(const struct oracle *o, unsigned int id)
 {
 	return id < ORACLE_MAX_OBJS && (o->obj[id].flags & OBJ_LIVE) ? o->obj[id].va : 0;
+}
+
+void slab_ends(struct oracle *o, unsigned int id, bool write)
+{
+	check_ends(o, id, oobj_get(o, id, "slab access"), write);
 }

@@ -429,15 +429,25 @@ static void unpoison_free_page(struct kmm *k, void *arg)
 	kmm_check(k);
 }
 
-/* kasan_check (in kmm_check) finds a free frame that is not poisoned. */
+/* kasan_check (in kmm_check) finds free memory that is not poisoned: the
+ * last frame of a free buddy block, and a page on a pcp list. */
 static int test_check_finds_unpoisoned_free_frame(void)
 {
 	struct kmm *k = boot_preset("tiny", false);
 	ASSERT_TRUE(k);
-	struct page *p = alloc_pages(k, GFP_KERNEL, 1);
+	struct zone *z = kmm_zone(k, ZONE_NORMAL);
+	struct list_head *l = &z->free_area[MAX_ORDER - 1].free_list[MIGRATE_MOVABLE];
+	ASSERT_TRUE(l->next != l);
+	struct page *head = kmm_container_of(l->next, struct page, lru);
+	unsigned long pfn = page_to_pfn(k, head) + (1ul << (MAX_ORDER - 1)) - 1;
+	kmm_check(k);
+	ASSERT_TRUE(expect_report(k, unpoison_free_page, &pfn, "is not poisoned"));
+
+	struct page *p = alloc_pages(k, GFP_KERNEL, 0);
 	ASSERT_TRUE(p);
-	unsigned long pfn = page_to_pfn(k, p) + 1;
-	__free_pages(k, p, 1);
+	pfn = page_to_pfn(k, p);
+	__free_pages(k, p, 0);
+	ASSERT_TRUE(p->sim & KMM_SIM_PCP);
 	kmm_check(k);
 	ASSERT_TRUE(expect_report(k, unpoison_free_page, &pfn, "is not poisoned"));
 	kmm_destroy(k);

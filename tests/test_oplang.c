@@ -57,6 +57,144 @@ static const char canonical[] =
 	"kmm_check()\n"
 	"__free_pages(p0, 3)\n";
 
+/* Every op added for user memory and kernel addresses, in canonical form. */
+static const char canonical_new[] =
+	"machine tiny pae=1 cpus=2\n"
+	"m0 = mm_exec()\n"
+	"v1 = sys_brk(m0, 4)\n"
+	"v2 = sys_brk(m0, -2)\n"
+	"v3 = mmap(m0, 3, PROT_READ|PROT_EXEC, populate=0)\n"
+	"mremap(m0, v3, 3, 6, maymove=1)\n"
+	"user_exec(m0, v3, 100, 8)\n"
+	"flush_tlb_mm(m0)\n"
+	"flush_tlb_page(m0, v1, 2)\n"
+	"__flush_tlb_one(v3, 15)\n"
+	"switch_mm(1, m0)\n"
+	"p4 = alloc_pages(GFP_HIGHUSER, 2)\n"
+	"z5 = vmap(p4, 2)\n"
+	"kernel_write(z5, 16000, 256, 0x10)\n"
+	"kernel_read(z5, 16380, 4)\n"
+	"probe_kernel_read(z5, 4000, 96)\n"
+	"o6 = kmalloc(100, GFP_KERNEL)\n"
+	"kernel_read(o6, 99, 1)\n"
+	"z7 = vmalloc(5000)\n"
+	"kernel_write(z7, 0, 1, 0x00)\n"
+	"k8 = kmap(p4)\n"
+	"kernel_read(k8, 4095, 1)\n"
+	"vunmap(z5)\n"
+	"kunmap(k8)\n"
+	"__free_pages(p4, 2)\n";
+
+/* The new ops round-trip exactly; offsets and lengths stay inside the
+ * object (a vmap area of an order-2 block is 16 KiB, a kmap one page). */
+static int test_new_ops_roundtrip(void)
+{
+	uint8_t bin[4096];
+
+	ASSERT_EQ(parse(canonical_new, &prog), 0);
+	ASSERT_EQ(prog.n, 24);
+	char *t = print(&prog);
+	ASSERT_TRUE(!strcmp(t, canonical_new));
+	free(t);
+	long n = opl_encode(opl_target_all(), &prog, bin, sizeof(bin), &scratch);
+	ASSERT_GE(n, 1);
+	opl_decode(opl_target_all(), bin, (size_t)n, &prog2, &scratch);
+	ASSERT_TRUE(opl_prog_equal(&prog, &prog2));
+	ASSERT_NE(parse("machine tiny\nz0 = vmalloc(100)\n"
+			"kernel_read(z0, 100, 1)\n", &prog), 0);
+	ASSERT_STR_CONTAINS(err, "outside the object");
+	ASSERT_NE(parse("machine tiny\nz0 = vmalloc(100)\n"
+			"kernel_read(z0, 90, 11)\n", &prog), 0);
+	ASSERT_STR_CONTAINS(err, "past the object");
+	/* a vmapped unit stays until vunmap; a vmap is not vfree'd */
+	ASSERT_NE(parse("p0 = alloc_pages(GFP_KERNEL, 0)\nz1 = vmap(p0, 0)\n"
+			"__free_pages(p0, 0)\n", &prog), 0);
+	ASSERT_NE(parse("p0 = alloc_pages(GFP_KERNEL, 0)\nz1 = vmap(p0, 0)\n"
+			"vfree(z1)\n", &prog), 0);
+	/* highmem units have no kernel address of their own */
+	ASSERT_NE(parse("p0 = alloc_pages(GFP_HIGHUSER, 0)\n"
+			"kernel_read(p0, 0, 1)\n", &prog), 0);
+	return 0;
+}
+
+/* Files, file mappings and ioremap in canonical form. */
+static const char canonical_file_io[] =
+	"machine tiny pae=0 cpus=2\n"
+	"f0 = kmm_file_create(5000, 0x33)\n"
+	"m1 = mm_exec()\n"
+	"v2 = mmap_file(m1, f0, 3, PROT_READ|PROT_WRITE, shared=1, pgoff=16)\n"
+	"kmm_file_truncate(f0, 65536)\n"
+	"kmm_file_read(f0, 65535, 256)\n"
+	"user_read(m1, v2, 0, 8)\n"
+	"kmm_file_put(f0)\n"
+	"i3 = ioremap(0xfebf5000, 3)\n"
+	"kernel_write(i3, 12287, 1, 0x01)\n"
+	"i4 = ioremap(0x000ff000, 1)\n"
+	"i5 = ioremap(0x0000f000, 1)\n"
+	"probe_kernel_read(i5, 0, 8)\n"
+	"iounmap(i4)\n"
+	"iounmap(i3)\n";
+
+/* The file and ioremap ops round-trip exactly (text and binary); a file
+ * put by its creator takes no more ops, an ISA-hole ioremap has no guard
+ * page (it is the direct map), ioremap stays inside its region and only
+ * maps the listed pages; binary picks the page by index, modulo the list. */
+static int test_file_io_ops_roundtrip(void)
+{
+	uint8_t bin[4096];
+
+	ASSERT_EQ(parse(canonical_file_io, &prog), 0);
+	ASSERT_EQ(prog.n, 14);
+	char *t = print(&prog);
+	ASSERT_TRUE(!strcmp(t, canonical_file_io));
+	free(t);
+	long n = opl_encode(opl_target_all(), &prog, bin, sizeof(bin), &scratch);
+	ASSERT_GE(n, 1);
+	opl_decode(opl_target_all(), bin, (size_t)n, &prog2, &scratch);
+	ASSERT_TRUE(opl_prog_equal(&prog, &prog2));
+	ASSERT_EQ(prog.h[3].size, 3 * 4096);            /* i3: 3 pages */
+	ASSERT_NE(parse("f0 = kmm_file_create(1, 0)\nkmm_file_put(f0)\n"
+			"kmm_file_truncate(f0, 0)\n", &prog), 0);
+	ASSERT_STR_CONTAINS(err, "not live");
+	ASSERT_NE(parse("i0 = ioremap(0x000a0000, 1)\n"
+			"probe_kernel_read(i0, 0, 8)\n", &prog), 0);
+	ASSERT_NE(parse("i0 = ioremap(0xfebf7000, 2)\n", &prog), 0);
+	ASSERT_STR_CONTAINS(err, "past the region");
+	ASSERT_NE(parse("i0 = ioremap(0x00100000, 1)\n", &prog), 0);
+	ASSERT_NE(parse("i0 = ioremap(0x0000e000, 3)\n", &prog), 0);
+	ASSERT_NE(parse("i0 = ioremap(0x00000000, 1)\n", &prog), 0);
+	ASSERT_NE(parse("f0 = kmm_file_create(65537, 0)\n", &prog), 0);
+	/* binary: index 8 + 96 + 2 is low RAM page 3; 7 pages clamp to 13 */
+	const struct opl_target *tg = opl_target_all();
+	uint8_t in[] = {0, (uint8_t)tg->code[op_index("ioremap")], 8 + 96 + 2, 6,
+			(uint8_t)tg->code[op_index("ioremap")],
+			OPL_NR_IO_PAGES + 7, 7};
+	opl_decode(tg, in, sizeof(in), &prog, &scratch);
+	ASSERT_EQ(prog.n, 2);
+	ASSERT_EQ(prog.ops[0].a[0], 0x3000);
+	ASSERT_EQ(prog.ops[0].a[1], 7);
+	ASSERT_EQ((uint32_t)prog.ops[1].a[0], 0xfebf7000u);
+	ASSERT_EQ(prog.ops[1].a[1], 1);
+	return 0;
+}
+
+/* Binary: an object offset is 4 bytes taken modulo the object's size,
+ * the length a byte wrapped into 1..256, then clamped to the object. */
+static int test_offset_in_object_decoding(void)
+{
+	const struct opl_target *t = opl_target_all();
+	uint8_t vm = (uint8_t)t->code[op_index("vmalloc")];
+	uint8_t kr = (uint8_t)t->code[op_index("kernel_read")];
+	/* vmalloc(100): size 100 - 1 = 99 in 4 bytes (range 1..131072) */
+	uint8_t in[] = {0, vm, 99, 0, 0, 0, kr, 0, 0, 0x2c, 0x01, 0, 0, 200};
+	opl_decode(t, in, sizeof(in), &prog, &scratch);
+	ASSERT_EQ(prog.n, 2);
+	ASSERT_EQ(prog.ops[0].a[0], 100);
+	ASSERT_EQ(prog.ops[1].a[1], 300 % 100);
+	ASSERT_EQ(prog.ops[1].a[2], 100);            /* 201 clamped to 100 - 0 */
+	return 0;
+}
+
 /* Canonical text parses, prints back byte for byte, and survives
  * text -> binary -> text. */
 static int test_text_roundtrip_exact(void)
@@ -275,6 +413,9 @@ static const struct test_case tests[] = {
 	TEST(test_text_roundtrip_exact),
 	TEST(test_random_bytes_roundtrip),
 	TEST(test_binary_layout),
+	TEST(test_new_ops_roundtrip),
+	TEST(test_file_io_ops_roundtrip),
+	TEST(test_offset_in_object_decoding),
 	TEST(test_handle_modulo_and_drop),
 	TEST(test_gfp_forms),
 	TEST(test_parse_errors),

@@ -33,11 +33,11 @@ static void hook(void *arg, const char *report)
 static struct kmm *k;
 static struct oracle *o;
 
-static int boot(const char *preset)
+static int boot_machine(const char *preset, bool pae)
 {
 	char err[512];
 
-	k = boot_preset(preset, false);
+	k = boot_preset(preset, pae);
 	if (!k)
 		return 1;
 	o = oracle_create(k, err, sizeof(err));
@@ -47,6 +47,11 @@ static int boot(const char *preset)
 	}
 	oracle_set_report(o, hook, NULL);
 	return 0;
+}
+
+static int boot(const char *preset)
+{
+	return boot_machine(preset, false);
 }
 
 static void shutdown(void)
@@ -379,6 +384,370 @@ static int test_vmalloc_content(void)
 	return 0;
 }
 
+/* A user access on process 0 as the executor runs it: the machine's
+ * result goes through the oracle (which reports any disagreement). */
+static struct kmm_access_result uaccess(struct mm_struct *mm, vaddr_t va,
+					uint8_t *buf, unsigned int len,
+					unsigned int acc, uint8_t seed)
+{
+	struct kmm_access_result r;
+
+	for (unsigned int i = 0; acc == KMM_ACC_WRITE && i < len; i++)
+		buf[i] = oracle_user_pattern(seed, i);
+	switch_mm(k, kmm_cpu(k), mm);
+	kmm_access(k, kmm_cpu(k), va, buf, len, KMM_ACC_USER | acc, &r);
+	if (acc == KMM_ACC_EXEC)
+		oracle_user_exec(o, 0, va, len, buf, &r);
+	else
+		oracle_user_access(o, 0, va, len, acc == KMM_ACC_WRITE, seed, buf, &r);
+	return r;
+}
+
+static struct mm_struct *new_mm(void)
+{
+	struct mm_struct *mm = mm_exec(k);
+
+	oracle_mm_new(o, 0, -1, mm != NULL);
+	return mm;
+}
+
+static vaddr_t new_map(struct mm_struct *mm, unsigned int pages,
+		       unsigned int prot)
+{
+	long va = do_mmap_pgoff(k, mm, NULL, 0, pages * PAGE_SIZE, prot,
+				MAP_PRIVATE | MAP_ANONYMOUS, 0);
+	oracle_mmap(o, 0, va, pages, prot);
+	return va < 0 ? 0 : (vaddr_t)va;
+}
+
+/* brk: 3.2 grows the heap from start_brk and a shrink unmaps the pages
+ * above the new break: the model predicts SIGSEGV there (observed), the
+ * bytes below stay; a break the model does not expect is reported. */
+static int test_brk_shrink(void)
+{
+	uint8_t buf[64];
+
+	ASSERT_EQ(boot("tiny"), 0);
+	last[0] = 0;
+	if (!setjmp(jb)) {
+		struct mm_struct *mm = new_mm();
+		vaddr_t b = mm->brk;
+		ASSERT_EQ(b, KMM_START_BRK);
+		vaddr_t ret = sys_brk(k, mm, b + 4 * PAGE_SIZE);
+		oracle_sys_brk(o, 0, b, b + 4 * PAGE_SIZE, ret);
+		ASSERT_EQ(ret, b + 4 * PAGE_SIZE);
+		uaccess(mm, b + 3 * PAGE_SIZE + 100, buf, 64, KMM_ACC_WRITE, 7);
+		uaccess(mm, b + 100, buf, 16, KMM_ACC_WRITE, 8);
+		ret = sys_brk(k, mm, b + PAGE_SIZE);
+		oracle_sys_brk(o, 0, b + 4 * PAGE_SIZE, b + PAGE_SIZE, ret);
+		ASSERT_EQ(ret, b + PAGE_SIZE);
+		struct kmm_access_result r =
+			uaccess(mm, b + 3 * PAGE_SIZE + 100, buf, 8, 0, 0);
+		ASSERT_EQ(r.outcome, KMM_SIGSEGV);
+		ASSERT_EQ(r.addr, b + 3 * PAGE_SIZE + 100);
+		r = uaccess(mm, b + 100, buf, 16, 0, 0);
+		ASSERT_EQ(r.outcome, KMM_OK);
+		ASSERT_EQ(buf[0], oracle_user_pattern(8, 0));
+		/* below start_brk nothing changes */
+		ret = sys_brk(k, mm, b - PAGE_SIZE);
+		oracle_sys_brk(o, 0, b + PAGE_SIZE, b - PAGE_SIZE, ret);
+		ASSERT_EQ(ret, b + PAGE_SIZE);
+	}
+	ASSERT_TRUE(!last[0]);
+	/* a shrink that did not happen */
+	EXPECT_REPORT(oracle_sys_brk(o, 0, KMM_START_BRK + PAGE_SIZE, KMM_START_BRK,
+				     KMM_START_BRK + PAGE_SIZE), "[mm/brk]");
+	shutdown();
+	return 0;
+}
+
+/* mremap: a region whose next pages are mapped cannot grow in place;
+ * MREMAP_MAYMOVE moves it with its bytes (the model moves its content
+ * model); growth in place over a mapped page is reported. */
+static int test_mremap_move_keeps_contents(void)
+{
+	uint8_t buf[32];
+
+	ASSERT_EQ(boot("tiny"), 0);
+	last[0] = 0;
+	vaddr_t a = 0, b = 0;
+	long ret = 0;
+	if (!setjmp(jb)) {
+		struct mm_struct *mm = new_mm();
+		a = new_map(mm, 1, PROT_READ | PROT_WRITE);
+		b = new_map(mm, 2, PROT_READ | PROT_WRITE);
+		ASSERT_EQ(b + 2 * PAGE_SIZE, a);         /* top-down, adjacent */
+		uaccess(mm, b + PAGE_SIZE + 10, buf, 32, KMM_ACC_WRITE, 0x31);
+		ret = do_mremap(k, mm, b, 2 * PAGE_SIZE, 4 * PAGE_SIZE, 0, 0);
+		oracle_mremap(o, 0, b, 2, 4, false, ret);
+		ASSERT_EQ(ret, -12);
+		ret = do_mremap(k, mm, b, 2 * PAGE_SIZE, 4 * PAGE_SIZE,
+				MREMAP_MAYMOVE, 0);
+		oracle_mremap(o, 0, b, 2, 4, true, ret);
+		ASSERT_GE(ret, 4096);
+		ASSERT_NE(ret, (long)b);
+		struct kmm_access_result r =
+			uaccess(mm, (vaddr_t)ret + PAGE_SIZE + 10, buf, 32, 0, 0);
+		ASSERT_EQ(r.outcome, KMM_OK);
+		for (unsigned int i = 0; i < 32; i++)
+			ASSERT_EQ(buf[i], oracle_user_pattern(0x31, i));
+		r = uaccess(mm, b + PAGE_SIZE + 10, buf, 4, 0, 0);
+		ASSERT_EQ(r.outcome, KMM_SIGSEGV);
+	}
+	ASSERT_TRUE(!last[0]);
+	(void)a;
+	/* the moved region's second page is mapped: no growth in place */
+	EXPECT_REPORT(oracle_mremap(o, 0, (vaddr_t)ret, 1, 2, false, ret),
+		      "[mm/mremap]");
+	ASSERT_STR_CONTAINS(last, "no growth in place");
+	shutdown();
+	return 0;
+}
+
+/* Instruction fetches: with PAE (NX) a page needs PROT_EXEC; without
+ * PAE a readable page is executable.  An fetch from a non-executable
+ * page that completes is reported. */
+static int test_user_exec_nx(void)
+{
+	uint8_t buf[8];
+
+	for (int pae = 0; pae <= 1; pae++) {
+		ASSERT_EQ(boot_machine("tiny", pae), 0);
+		last[0] = 0;
+		vaddr_t va = 0;
+		if (!setjmp(jb)) {
+			struct mm_struct *mm = new_mm();
+			va = new_map(mm, 1, PROT_READ);
+			vaddr_t x = new_map(mm, 1, PROT_READ | PROT_EXEC);
+			struct kmm_access_result r = uaccess(mm, va + 8, buf, 8,
+							     KMM_ACC_EXEC, 0);
+			ASSERT_EQ(r.outcome, pae ? KMM_SIGSEGV : KMM_OK);
+			r = uaccess(mm, x + 8, buf, 8, KMM_ACC_EXEC, 0);
+			ASSERT_EQ(r.outcome, KMM_OK);
+		}
+		ASSERT_TRUE(!last[0]);
+		struct kmm_access_result ok = {.outcome = KMM_OK, .done = 8};
+		memset(buf, 0, sizeof(buf));
+		if (pae)
+			EXPECT_REPORT(oracle_user_exec(o, 0, va + 8, 8, buf, &ok),
+				      "[mm/access]");
+		shutdown();
+	}
+	return 0;
+}
+
+/* vmap of a highmem block: the area reads the pages' bytes (written
+ * through kmm_write); a byte that differs is reported, as is a guard page
+ * that does not fault. */
+static int test_vmap_reads_pages(void)
+{
+	struct oracle_alloc_pred pr;
+	struct kmm_access_result r;
+	uint8_t buf[64];
+
+	ASSERT_EQ(boot("tiny"), 0);
+	last[0] = 0;
+	vaddr_t va = 0;
+	if (!setjmp(jb)) {
+		struct page *p = alloc(0, GFP_HIGHUSER, 1, &pr);
+		ASSERT_TRUE(p);
+		oracle_write(o, 0, 0, 1, 100, 64, 0x42);
+		struct page *pages[2] = {p, p + 1};
+		va = vmap(k, pages, 2, VM_MAP, pgprot_kernel(k));
+		oracle_sync_frames(o);
+		oracle_vmap(o, 1, 0, 0, 1, va);
+		ASSERT_NE(va, 0);
+		kmm_access(k, kmm_cpu(k), va + PAGE_SIZE + 100, buf, 64, 0, &r);
+		oracle_kernel_access(o, 0, 0, PAGE_SIZE + 100, 64, va + PAGE_SIZE + 100,
+				     false, 0, buf, &r);
+		ASSERT_EQ(memcmp(buf, kmm_frame_r(k, page_to_pfn(k, p) + 1) + 100, 64), 0);
+		kmm_access(k, kmm_cpu(k), va + 2 * PAGE_SIZE, buf, 8,
+			   KMM_ACC_UACCESS, &r);
+		ASSERT_EQ(r.outcome, KMM_EFAULT);
+		oracle_probe_guard(o, 1, va + 2 * PAGE_SIZE, 8, &r);
+	}
+	ASSERT_TRUE(!last[0]);
+	buf[5] ^= 0x80;
+	r = (struct kmm_access_result){.outcome = KMM_OK, .done = 64};
+	EXPECT_REPORT(oracle_kernel_access(o, 0, 0, PAGE_SIZE + 100, 64,
+					   va + PAGE_SIZE + 100, false, 0, buf, &r),
+		      "[kernel/content]");
+	r.done = 8;
+	EXPECT_REPORT(oracle_probe_guard(o, 1, va + 2 * PAGE_SIZE, 8, &r),
+		      "[vmalloc/guard]");
+	shutdown();
+	return 0;
+}
+
+/* A file of size bytes with the oracle's pattern, as the executor makes
+ * it (file id 5), and a mapping of it in process 0. */
+static struct kmm_file *new_file(uint32_t size, uint8_t seed)
+{
+	static uint8_t data[16384];
+
+	for (uint32_t i = 0; i < size; i++)
+		data[i] = oracle_file_pattern(seed, i);
+	struct kmm_file *f = kmm_file_create(k, size, data);
+	oracle_file_create(o, 5, size, seed);
+	return f;
+}
+
+static vaddr_t map_file(struct mm_struct *mm, struct kmm_file *f,
+			unsigned int pages, bool shared, unsigned int pgoff)
+{
+	long va = do_mmap_pgoff(k, mm, f, 0, pages * PAGE_SIZE,
+				PROT_READ | PROT_WRITE,
+				shared ? MAP_SHARED : MAP_PRIVATE, pgoff);
+	oracle_mmap_file(o, 0, 5, va, pages, PROT_READ | PROT_WRITE, shared, pgoff);
+	return va < 0 ? 0 : (vaddr_t)va;
+}
+
+/* 3.2 filemap_fault: a 5000-byte file has 2 pages; past byte 5000 the
+ * second page reads zero, the third is SIGBUS (predicted and observed,
+ * cr2 its first byte); truncate to 100 bytes unmaps the second page, now
+ * SIGBUS too, and zeroes the first page past byte 100.  An access the
+ * model says is SIGBUS but that completed is reported. */
+static int test_file_sigbus(void)
+{
+	uint8_t buf[64];
+
+	ASSERT_EQ(boot("tiny"), 0);
+	last[0] = 0;
+	vaddr_t va = 0;
+	if (!setjmp(jb)) {
+		struct mm_struct *mm = new_mm();
+		struct kmm_file *f = new_file(5000, 0x61);
+		va = map_file(mm, f, 3, false, 0);
+		ASSERT_NE(va, 0);
+		struct kmm_access_result r = uaccess(mm, va + 4990, buf, 20, 0, 0);
+		ASSERT_EQ(r.outcome, KMM_OK);
+		ASSERT_EQ(buf[0], oracle_file_pattern(0x61, 4990));
+		ASSERT_EQ(buf[9], oracle_file_pattern(0x61, 4999));
+		ASSERT_EQ(buf[10], 0);
+		r = uaccess(mm, va + 2 * PAGE_SIZE - 8, buf, 16, 0, 0);
+		ASSERT_EQ(r.outcome, KMM_SIGBUS);
+		ASSERT_EQ(r.done, 8);
+		ASSERT_EQ(r.addr, va + 2 * PAGE_SIZE);
+		ASSERT_EQ(kmm_file_truncate(k, f, 100), 0);
+		oracle_file_truncate(o, 5, 100, 0);
+		r = uaccess(mm, va + PAGE_SIZE + 4, buf, 4, 0, 0);
+		ASSERT_EQ(r.outcome, KMM_SIGBUS);
+		r = uaccess(mm, va + 96, buf, 8, 0, 0);
+		ASSERT_EQ(r.outcome, KMM_OK);
+		ASSERT_EQ(buf[3], oracle_file_pattern(0x61, 99));
+		ASSERT_EQ(buf[4], 0);
+		kmm_file_put(k, f);             /* the mapping keeps it */
+	}
+	ASSERT_TRUE(!last[0]);
+	struct kmm_access_result ok = {.outcome = KMM_OK, .done = 4};
+	memset(buf, 0, sizeof(buf));
+	EXPECT_REPORT(oracle_user_access(o, 0, va + PAGE_SIZE + 4, 4, false, 0, buf,
+					 &ok), "[mm/access]");
+	ASSERT_STR_CONTAINS(last, "past the end of the file");
+	shutdown();
+	return 0;
+}
+
+/* MAP_PRIVATE writes copy the page: the file (read(2), a MAP_SHARED
+ * mapping) keeps its bytes; MAP_SHARED writes reach the page cache: a
+ * second shared mapping, a private mapping's untouched page and read(2)
+ * see them, a private copy does not.  A shared read that misses the
+ * write, and a read(2) that does, are reported. */
+static int test_file_private_shared(void)
+{
+	uint8_t buf[32];
+
+	ASSERT_EQ(boot("tiny"), 0);
+	last[0] = 0;
+	vaddr_t priv = 0, sh2 = 0;
+	if (!setjmp(jb)) {
+		struct mm_struct *mm = new_mm();
+		struct kmm_file *f = new_file(3 * PAGE_SIZE, 0x70);
+		priv = map_file(mm, f, 3, false, 0);
+		vaddr_t sh1 = map_file(mm, f, 2, true, 1);
+		sh2 = map_file(mm, f, 3, true, 0);
+		ASSERT_TRUE(priv && sh1 && sh2);
+		uaccess(mm, priv + 10, buf, 16, KMM_ACC_WRITE, 0x11);
+		ASSERT_EQ(kmm_file_read(k, f, 10, buf, 16), 16);
+		oracle_file_read(o, 5, 10, 16, buf, 16);
+		ASSERT_EQ(buf[0], oracle_file_pattern(0x70, 10));
+		struct kmm_access_result r = uaccess(mm, sh2 + 10, buf, 16, 0, 0);
+		ASSERT_EQ(buf[0], oracle_file_pattern(0x70, 10));
+		/* sh1 page 0 is file page 1 */
+		uaccess(mm, sh1 + 20, buf, 16, KMM_ACC_WRITE, 0x22);
+		r = uaccess(mm, sh2 + PAGE_SIZE + 20, buf, 16, 0, 0);
+		ASSERT_EQ(r.outcome, KMM_OK);
+		ASSERT_EQ(buf[5], oracle_user_pattern(0x22, 5));
+		r = uaccess(mm, priv + PAGE_SIZE + 20, buf, 16, 0, 0);
+		ASSERT_EQ(buf[5], oracle_user_pattern(0x22, 5));
+		/* the private copy of page 0 stays as written */
+		uaccess(mm, sh2 + 10, buf, 4, KMM_ACC_WRITE, 0x33);
+		r = uaccess(mm, priv + 10, buf, 16, 0, 0);
+		ASSERT_EQ(buf[0], oracle_user_pattern(0x11, 0));
+		ASSERT_EQ(kmm_file_read(k, f, PAGE_SIZE + 20, buf, 16), 16);
+		oracle_file_read(o, 5, PAGE_SIZE + 20, 16, buf, 16);
+		ASSERT_EQ(buf[5], oracle_user_pattern(0x22, 5));
+		kmm_file_put(k, f);
+	}
+	ASSERT_TRUE(!last[0]);
+	struct kmm_access_result ok = {.outcome = KMM_OK, .done = 16};
+	for (unsigned int i = 0; i < 16; i++)
+		buf[i] = oracle_file_pattern(0x70, PAGE_SIZE + 20 + i);
+	EXPECT_REPORT(oracle_user_access(o, 0, sh2 + PAGE_SIZE + 20, 16, false, 0,
+					 buf, &ok), "[mm/content]");
+	ASSERT_STR_CONTAINS(last, "the file's byte");
+	EXPECT_REPORT(oracle_file_read(o, 5, PAGE_SIZE + 20, 16, buf, 16), "[mm/file]");
+	shutdown();
+	return 0;
+}
+
+/* ioremap of device memory: a page-aligned vmalloc-range area aligned to
+ * its size rounded up to a power of two, each page mapping the device's
+ * frame, its guard page unmapped; bytes written read back; the ISA hole
+ * is its direct-map address.  A wrong byte and a wrong ISA address are
+ * reported. */
+static int test_ioremap(void)
+{
+	const phys_addr_t base = ORACLE_IODEV_BASE;
+	uint8_t buf[64];
+	struct kmm_access_result r;
+
+	ASSERT_EQ(boot("tiny"), 0);
+	last[0] = 0;
+	vaddr_t va = 0;
+	if (!setjmp(jb)) {
+		kmm_device_create(k, base, ORACLE_IODEV_PAGES * PAGE_SIZE, false);
+		va = ioremap(k, base + PAGE_SIZE, 3 * PAGE_SIZE);
+		oracle_sync_frames(o);
+		oracle_ioremap(o, 1, base + PAGE_SIZE, 3, va);
+		ASSERT_NE(va, 0);
+		ASSERT_EQ(va & (4 * PAGE_SIZE - 1), 0);
+		ASSERT_GE(va, kmm_layout(k)->vmalloc_start);
+		ASSERT_EQ(vmalloc_to_pfn(k, va + 2 * PAGE_SIZE), (base >> PAGE_SHIFT) + 3);
+		ASSERT_EQ(vmalloc_to_pfn(k, va + 3 * PAGE_SIZE), 0);
+		for (unsigned int i = 0; i < 64; i++)
+			buf[i] = oracle_kernel_pattern(9, 8000 + i);
+		kmm_access(k, kmm_cpu(k), va + 8000, buf, 64, KMM_ACC_WRITE, &r);
+		oracle_kernel_access(o, 1, 0, 8000, 64, va + 8000, true, 9, buf, &r);
+		memset(buf, 0, sizeof(buf));
+		kmm_access(k, kmm_cpu(k), va + 7990, buf, 64, 0, &r);
+		oracle_kernel_access(o, 1, 0, 7990, 64, va + 7990, false, 0, buf, &r);
+		ASSERT_EQ(buf[0], 0);
+		ASSERT_EQ(buf[10], oracle_kernel_pattern(9, 8000));
+		vaddr_t isa = ioremap(k, 0xb8000, PAGE_SIZE);
+		oracle_ioremap(o, 2, 0xb8000, 1, isa);
+		ASSERT_EQ(isa, PAGE_OFFSET + 0xb8000);
+	}
+	ASSERT_TRUE(!last[0]);
+	buf[10] ^= 1;
+	r = (struct kmm_access_result){.outcome = KMM_OK, .done = 64};
+	EXPECT_REPORT(oracle_kernel_access(o, 1, 0, 7990, 64, va + 7990, false, 0,
+					   buf, &r), "[ioremap/content]");
+	EXPECT_REPORT(oracle_ioremap(o, 3, 0xb9000, 1, va), "[ioremap/address]");
+	shutdown();
+	return 0;
+}
+
 static const struct test_case tests[] = {
 	TEST(test_model_boot_numbers),
 	TEST(test_predictions_fresh),
@@ -394,6 +763,13 @@ static const struct test_case tests[] = {
 	TEST(test_slab_objects),
 	TEST(test_user_access_checks),
 	TEST(test_vmalloc_content),
+	TEST(test_brk_shrink),
+	TEST(test_mremap_move_keeps_contents),
+	TEST(test_user_exec_nx),
+	TEST(test_vmap_reads_pages),
+	TEST(test_file_sigbus),
+	TEST(test_file_private_shared),
+	TEST(test_ioremap),
 };
 
 TEST_MAIN(tests)
