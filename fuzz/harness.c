@@ -9,7 +9,8 @@
  *                            runs; 16 when fuzzing, where a sweep, which
  *                            walks every frame, would cost more than the
  *                            whole rest of a run, and the oracle checks
- *                            every op anyway)
+ *                            every op anyway); on a machine with m times
+ *                            the frames of tiny, in 1 of m*N
  *   KMM_FUZZ_CHECK_EVERY=N   the periodic sweep every N ops (default 64)
  *   KMM_FUZZ_SWEEP_GAP=N     a kmm_check() op within N ops of the last
  *                            sweep is skipped (default: 0 in standalone
@@ -129,14 +130,29 @@ static void roundtrip(const struct opl_prog *p)
 		roundtrip_fail("binary -> text -> binary changed the bytes", p, &g->q);
 }
 
+/* Sweeps walk every frame: on a bigger machine they run in fewer inputs,
+ * so that they take the same share of the time on every machine. */
+static uint32_t sweep_rate(unsigned int machine)
+{
+	struct kmm_config c, tiny;
+
+	if (g->x.force_machine >= 0)
+		machine = (unsigned int)g->x.force_machine;
+	if (g->sweep_rate <= 1 || opl_machine_config(machine, &c) ||
+	    opl_machine_config(0, &tiny))
+		return g->sweep_rate;
+	return g->sweep_rate * (uint32_t)(c.ram_bytes / tiny.ram_bytes);
+}
+
 int kmm_fuzz_one(const uint8_t *data, size_t size)
 {
 	uint32_t h = 2166136261u;               /* FNV-1a */
 
 	for (size_t i = 0; i < size && g->sweep_rate > 1; i++)
 		h = (h ^ data[i]) * 16777619u;
-	g->x.sweeps = g->sweep_rate <= 1 || h % g->sweep_rate == 0;
 	opl_decode(g->t, data, size, &g->p, &g->s);
+	uint32_t rate = sweep_rate(g->p.machine);
+	g->x.sweeps = rate <= 1 || h % rate == 0;
 	if (kmm_fuzz_strict)
 		roundtrip(&g->p);
 	opl_run(&g->x, &g->p);

@@ -135,15 +135,18 @@ void oracle_vmalloc(struct oracle *o, unsigned int id, vaddr_t va,
 	o->obj[id] = (struct oobj){.flags = OBJ_LIVE | OBJ_VAREA, .nsub = 1,
 				   .va = va, .size = size};
 	o->used[o->nused++] = (uint16_t)id;
-	uint8_t buf[1024];
+	static const uint8_t zero[PAGE_SIZE];
+	uint8_t buf[PAGE_SIZE];
 	for (unsigned int off = 0; zeroed && off < size; off += sizeof(buf)) {
 		unsigned int len = size - off < sizeof(buf) ? size - off : sizeof(buf);
 		kaccess(o, va + off, buf, len, false, "vzalloc");
-		for (unsigned int i = 0; i < len; i++)
-			if (buf[i])
-				oracle_fail(o, "vmalloc/zero", "vzalloc(%u) = 0x%08x: "
-					    "model: zero; kmm: byte %u is 0x%02x", size,
-					    va, off + i, buf[i]);
+		if (!memcmp(buf, zero, len))
+			continue;
+		unsigned int i = 0;
+		while (!buf[i])
+			i++;
+		oracle_fail(o, "vmalloc/zero", "vzalloc(%u) = 0x%08x: model: zero; "
+			    "kmm: byte %u is 0x%02x", size, va, off + i, buf[i]);
 	}
 	unsigned int m = size < 8 ? size : 8;
 	for (unsigned int i = 0; i < m; i++)
