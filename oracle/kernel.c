@@ -90,31 +90,11 @@ static unsigned int npages_of(unsigned int size)
 void oracle_vmalloc(struct oracle *o, unsigned int id, vaddr_t va,
 		    unsigned int size, bool zeroed)
 {
-	const struct kmm_layout *l = kmm_layout(o->k);
 	unsigned int n = npages_of(size);
 
 	if (!va)
 		return;
-	if ((va & (PAGE_SIZE - 1)) || va < l->vmalloc_start ||
-	    (uint64_t)va + (uint64_t)n * PAGE_SIZE > l->vmalloc_end)
-		oracle_fail(o, "vmalloc/address", "vmalloc(%u): model: a page-aligned "
-			    "area in [0x%08x, 0x%08x); kmm: 0x%08x", size,
-			    l->vmalloc_start, l->vmalloc_end, va);
-	for (unsigned int i = 0; i < o->nused; i++) {
-		const struct oobj *x = &o->obj[o->used[i]];
-		if ((x->flags & (OBJ_LIVE | OBJ_VAREA)) != (OBJ_LIVE | OBJ_VAREA))
-			continue;
-		uint64_t xs = x->va, xe = xs + (uint64_t)(npages_of(x->size) + 1) * PAGE_SIZE;
-		uint64_t s = va, e = s + (uint64_t)(n + 1) * PAGE_SIZE;
-		if (s < xe && xs < e)
-			oracle_fail(o, "vmalloc/overlap",
-				    "model: areas and their guard pages are disjoint; kmm: "
-				    "0x%08x (%u pages) meets live area %u at 0x%08x", va, n,
-				    o->used[i], x->va);
-	}
-	if (vmalloc_to_pfn(o->k, va + n * PAGE_SIZE))
-		oracle_fail(o, "vmalloc/guard", "vmalloc(%u) = 0x%08x: model: the guard "
-			    "page after the area is unmapped; kmm: mapped", size, va);
+	check_new_area(o, "vmalloc", va, n);
 	if (id >= ORACLE_MAX_OBJS || (o->obj[id].flags & OBJ_LIVE))
 		oracle_fail(o, "harness", "object id %u reused", id);
 	for (unsigned int i = 0; i < n; i++) {
