@@ -16,6 +16,10 @@
  *                            sweep is skipped (default: 0 in standalone
  *                            runs; 16 when fuzzing, where mutations tend
  *                            to repeat the op)
+ *   KMM_FUZZ_TRIM_EVERY=N    every N inputs, kmm_trim() every booted machine:
+ *                            frames runs touched go back to the host, so a
+ *                            long campaign stays within an RSS limit
+ *                            (default 4096; 0: never)
  *   KMM_FUZZ_LOG=1           print the op-by-op log on stdout
  *   KMM_FUZZ_BOOT_ALL=1      boot all 10 machines at start (implied under an
  *                            AFL++ fork server, __AFL_SHM_ID: nothing may be
@@ -36,6 +40,7 @@ struct fuzz_ctx {
 	struct opl_exec x;
 	uint8_t bin[2][16384];
 	uint32_t sweep_rate;
+	unsigned long runs, trim_every;
 };
 static struct fuzz_ctx *g;
 
@@ -61,6 +66,7 @@ int kmm_fuzz_init(const char *target)
 	g->sweep_rate = (uint32_t)env_long("KMM_FUZZ_SWEEP_RATE",
 					    kmm_fuzz_strict ? 1 : 16);
 	g->x.check_every = (unsigned int)env_long("KMM_FUZZ_CHECK_EVERY", 64);
+	g->trim_every = (unsigned long)env_long("KMM_FUZZ_TRIM_EVERY", 4096);
 	g->x.sweep_gap = (unsigned int)env_long("KMM_FUZZ_SWEEP_GAP",
 						kmm_fuzz_strict ? 0 : 16);
 	if (env_long("KMM_FUZZ_LOG", 0))
@@ -156,6 +162,10 @@ int kmm_fuzz_one(const uint8_t *data, size_t size)
 	if (kmm_fuzz_strict)
 		roundtrip(&g->p);
 	opl_run(&g->x, &g->p);
+	if (g->trim_every && ++g->runs % g->trim_every == 0)
+		for (unsigned int i = 0; i < OPL_NR_MACHINES; i++)
+			if (g->x.box[i].k && !g->x.box[i].dirty)
+				kmm_trim(g->x.box[i].k);
 	return 0;
 }
 

@@ -257,6 +257,30 @@ void kmm_reset(struct kmm *k)
 	kasan_reset(k);
 }
 
+static void trim_range(struct kmm *k, unsigned long pfn, unsigned long end)
+{
+	if (end > pfn)
+		madvise(k->ram + ((size_t)pfn << PAGE_SHIFT),
+			(end - pfn) << PAGE_SHIFT, MADV_DONTNEED);
+}
+
+/* MADV_DONTNEED on a private anonymous mapping: the pages read as zero
+ * again, which is what reset leaves in every frame boot did not write. */
+void kmm_trim(struct kmm *k)
+{
+	unsigned long start = 0, max = k->layout.max_pfn;
+
+	if (k->nr_log)
+		kmm_bug(k, "kmm", "kmm_trim with %lu frames not reset", k->nr_log);
+	for (unsigned long pfn = 0; pfn < max; pfn++) {
+		if (k->boot_map[pfn].sim & KMM_SIM_BOOT_FRAME) {
+			trim_range(k, start, pfn);
+			start = pfn + 1;
+		}
+	}
+	trim_range(k, start, max);
+}
+
 /* ---- accessors ---- */
 
 const struct kmm_config *kmm_cfg(const struct kmm *k) { return &k->cfg; }

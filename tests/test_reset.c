@@ -1,5 +1,6 @@
 /* test_reset.c — kmm_reset returns a machine to its just-booted state,
  * whatever the run did, and costs only what the run touched. */
+#include <sys/mman.h>
 #include "internal.h"
 #include "kmm_test.h"
 #include "test.h"
@@ -117,10 +118,60 @@ static int test_reset_log_is_minimal(void)
 	return 0;
 }
 
+static bool resident(struct kmm *k, unsigned long pfn)
+{
+	unsigned char v = 0;
+	ASSERT_EQ(mincore(k->ram + (pfn << PAGE_SHIFT), PAGE_SIZE, &v), 0);
+	return v & 1;
+}
+
+static void trim_dirty(struct kmm *k, void *arg)
+{
+	(void)arg;
+	alloc_pages(k, GFP_KERNEL, 0);
+	kmm_trim(k);
+}
+
+/* kmm_trim after a reset: the frames the run wrote are no longer resident
+ * on the host, boot's frames (page tables) keep their bytes, and the
+ * machine runs the same program to the same result. */
+static int test_trim(void)
+{
+	struct kmm *k = boot_preset("tiny", false);
+	unsigned long a[400], b[400], boot_pfn = k->layout.max_pfn;
+	uint8_t before[PAGE_SIZE], after[PAGE_SIZE];
+
+	ASSERT_TRUE(k);
+	for (unsigned long pfn = 0; pfn < k->layout.max_pfn; pfn++)
+		if (k->boot_map[pfn].sim & KMM_SIM_BOOT_FRAME) {
+			boot_pfn = pfn;
+			break;
+		}
+	ASSERT_TRUE(boot_pfn < k->layout.max_pfn);
+	kmm_frame_peek(k, boot_pfn, 0, before, PAGE_SIZE);
+	unsigned long na = run_program(k, 7, a, 400);
+	ASSERT_TRUE(na > 0 && resident(k, a[0]));
+	kmm_reset(k);
+	kmm_trim(k);
+	for (unsigned long i = 0; i < na; i++)
+		if (!(k->boot_map[a[i]].sim & KMM_SIM_BOOT_FRAME))
+			ASSERT_TRUE(!resident(k, a[i]));
+	kmm_frame_peek(k, boot_pfn, 0, after, PAGE_SIZE);
+	ASSERT_EQ(memcmp(before, after, PAGE_SIZE), 0);
+	kmm_check(k);
+	ASSERT_EQ(run_program(k, 7, b, 400), na);
+	ASSERT_EQ(memcmp(a, b, na * sizeof(*a)), 0);
+	kmm_reset(k);
+	ASSERT_TRUE(expect_report(k, trim_dirty, NULL, "frames not reset"));
+	kmm_destroy(k);
+	return 0;
+}
+
 static const struct test_case tests[] = {
 	TEST(test_reset_tiny),
 	TEST(test_reset_tiny_pae),
 	TEST(test_reset_classic),
 	TEST(test_reset_log_is_minimal),
+	TEST(test_trim),
 };
 TEST_MAIN(tests)

@@ -39,6 +39,11 @@ struct kmm *kmm_create(const struct kmm_config *cfg, char *err, size_t errlen);
 void kmm_destroy(struct kmm *k);
 /* Back to the just-booted state; costs what the last run touched. */
 void kmm_reset(struct kmm *k);
+/* Between runs (the machine as reset leaves it): gives the host back the
+ * memory of every frame whose reset contents are zero, so a long campaign
+ * keeps only the frames recent runs touched resident.  Nothing the
+ * simulation sees changes. */
+void kmm_trim(struct kmm *k);
 
 const struct kmm_config *kmm_cfg(const struct kmm *k);
 const struct kmm_layout *kmm_layout(const struct kmm *k);
