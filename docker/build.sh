@@ -81,9 +81,10 @@ afl)
 esac
 export CC CXX CFLAGS CXXFLAGS LIB_FUZZING_ENGINE OUT WORK SRC SANITIZER FUZZING_ENGINE
 
-# Coverage guidance leaves out the invariant sweeps and reset loops (they
-# cost more than they guide; see fuzz/coverage-ignore.txt), for both
-# engines.  Only where coverage instrumentation is on.
+# Coverage guidance comes from libkmm, without its invariant sweeps and
+# reset loops (see fuzz/coverage-ignore.txt; with AFL++ the executor and
+# oracle are also compiled uninstrumented, see fuzz/CMakeLists.txt).  Only
+# where coverage instrumentation is on.
 ignore=$repo/fuzz/coverage-ignore.txt
 extra=
 case " $CFLAGS " in
