@@ -98,6 +98,7 @@ enum opl_filter {
 			 * slab object, a vmalloc, vmap or ioremap area, a kmap */
 	FL_FILE,        /* a file whose creator's reference is held */
 	FL_IOREMAP,     /* a live ioremap */
+	FL_KMALLOC_SMALL, /* a kmalloc object served by a kmalloc cache */
 };
 
 struct opl_arg {
@@ -123,6 +124,9 @@ enum opl_effect {
 	EF_NEW_VMAP,    /* creates a vmap of the unit in arg 0, order arg 1 */
 	EF_NEW_FILE,    /* creates a file: size_arg bytes */
 	EF_NEW_IOREMAP, /* creates an ioremap: physical page arg 0, pages arg 1 */
+	EF_REALLOC,     /* the object in arg 0 dies, a new one of size_arg is
+			 * born (krealloc: the op frees the old one itself
+			 * when the kernel returns NULL) */
 };
 
 struct opl_exec;
@@ -140,6 +144,10 @@ struct opl_op {
 	int8_t order_arg, gfp_arg;      /* for EF_NEW_* (-1: none) */
 	int8_t size_arg, cache_arg;     /* for EF_NEW_OBJ / EF_NEW_CACHE */
 	bool lowmem;                    /* EF_NEW_PAGES: has a kernel address */
+	bool array;                     /* EF_NEW_OBJ: size_arg times the count
+					 * in arg size_arg - 1; beyond
+					 * KMALLOC_MAX_SIZE or 32-bit overflow
+					 * the handle's size is 0 (always NULL) */
 	uint8_t nargs;
 	struct opl_arg args[OPL_MAX_ARGS];
 	opl_exec_fn exec;
@@ -173,7 +181,8 @@ struct opl_handle {                     /* static facts about one object */
 	uint32_t gfp;                   /* HK_CACHE: the SLAB_* flags;
 					 * HK_IOREMAP: the physical address */
 	uint32_t size;                  /* HK_OBJ, HK_CACHE, HK_VAREA, HK_VMAP,
-					 * HK_IOREMAP: bytes */
+					 * HK_IOREMAP: bytes (HK_OBJ 0: a
+					 * kmalloc_array that must fail) */
 };
 
 struct opl_prog {

@@ -1,7 +1,8 @@
 /* fuzz/ops_kvm.c — kernel virtual mappings: kmap/kunmap (the pkmap pool),
  * kmap_atomic and kmap_local_page (per-CPU fixmap slots, mapped and
  * unmapped within the op, as their atomic sections require), vmalloc,
- * vzalloc, vfree, vm_unmap_aliases, vmap/vunmap of a unit's pages, and
+ * vzalloc, vmalloc_32, vmalloc_user, vmalloc_32_user, vfree,
+ * vm_unmap_aliases, vmap/vunmap of a unit's pages, and
  * kernel reads and writes through any live object's kernel address
  * (never freed memory), plus probe_kernel_read of a guard page (the
  * exception-table fixup: kmm has no oops-free path for other faulting
@@ -69,26 +70,59 @@ void ex_kmap_local(struct opl_exec *x, const struct opl_inst *in)
 	opl_note(x, "0x%08x", va);
 }
 
-static void new_area(struct opl_exec *x, const struct opl_inst *in, bool zero)
+/* how: ORACLE_VM_* bits, or zero for vzalloc */
+static void new_area(struct opl_exec *x, const struct opl_inst *in, bool zero,
+		     unsigned int how)
 {
 	unsigned int h = (unsigned int)in->res, size = (unsigned int)in->a[0];
+	vaddr_t va;
 
 	x->vmalloc_used = true;
-	vaddr_t va = zero ? vzalloc(x->k, size) : vmalloc(x->k, size);
+	switch (how) {
+	case ORACLE_VM_LOWMEM:
+		va = vmalloc_32(x->k, size);
+		break;
+	case ORACLE_VM_USER:
+		va = vmalloc_user(x->k, size);
+		break;
+	case ORACLE_VM_LOWMEM | ORACLE_VM_USER:
+		va = vmalloc_32_user(x->k, size);
+		break;
+	default:
+		va = zero ? vzalloc(x->k, size) : vmalloc(x->k, size);
+	}
 	oracle_sync_frames(x->o);
-	oracle_vmalloc(x->o, h, va, size, zero);
+	if (how)
+		oracle_vmalloc_how(x->o, h, va, size, how);
+	else
+		oracle_vmalloc(x->o, h, va, size, zero);
 	x->rt[h].va = va;
 	opl_note(x, va ? "0x%08x" : "NULL", va);
 }
 
 void ex_vmalloc(struct opl_exec *x, const struct opl_inst *in)
 {
-	new_area(x, in, false);
+	new_area(x, in, false, 0);
 }
 
 void ex_vzalloc(struct opl_exec *x, const struct opl_inst *in)
 {
-	new_area(x, in, true);
+	new_area(x, in, true, 0);
+}
+
+void ex_vmalloc_32(struct opl_exec *x, const struct opl_inst *in)
+{
+	new_area(x, in, false, ORACLE_VM_LOWMEM);
+}
+
+void ex_vmalloc_user(struct opl_exec *x, const struct opl_inst *in)
+{
+	new_area(x, in, true, ORACLE_VM_USER);
+}
+
+void ex_vmalloc_32_user(struct opl_exec *x, const struct opl_inst *in)
+{
+	new_area(x, in, true, ORACLE_VM_LOWMEM | ORACLE_VM_USER);
 }
 
 static void free_area(struct opl_exec *x, unsigned int h)

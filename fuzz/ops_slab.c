@@ -1,4 +1,5 @@
-/* fuzz/ops_slab.c — slab allocator ops: kmalloc and kmem_cache_*.  Each
+/* fuzz/ops_slab.c — slab allocator ops: kmalloc (and kmalloc_array,
+ * kcalloc, krealloc) and kmem_cache_*.  Each
  * calls the kernel API; the oracle re-learns which frames the slab took,
  * checks the object (place, alignment, size class, overlap, zeroing) and
  * keeps a pattern at its two ends, checked when it is freed. */
@@ -38,6 +39,10 @@ static void new_obj(struct opl_exec *x, const struct opl_inst *in, bool zero,
 	if (s)
 		va = zero ? kmem_cache_zalloc(x->k, s, hd->gfp)
 			  : kmem_cache_alloc(x->k, s, hd->gfp);
+	else if (opl_ops[in->op].array)
+		va = zero ? kcalloc(x->k, (uint32_t)in->a[0], (uint32_t)in->a[1], hd->gfp)
+			  : kmalloc_array(x->k, (uint32_t)in->a[0], (uint32_t)in->a[1],
+					  hd->gfp);
 	else
 		va = zero ? kzalloc(x->k, hd->size, hd->gfp)
 			  : kmalloc(x->k, hd->size, hd->gfp);
@@ -178,6 +183,67 @@ void ex_cache_shrink(struct opl_exec *x, const struct opl_inst *in)
 
 	if (s)
 		opl_note(x, "%s", kmem_cache_shrink(x->k, s) ? "slabs remain" : "empty");
+}
+
+/* kmalloc_array, kcalloc: a handle of size 0 is a call that must fail
+ * (n * size overflows or passes KMALLOC_MAX_SIZE). */
+static void new_array(struct opl_exec *x, const struct opl_inst *in, bool zero)
+{
+	unsigned int h = (unsigned int)in->res;
+	uint32_t n = (uint32_t)in->a[0], size = (uint32_t)in->a[1];
+
+	if (x->p->h[h].size) {
+		new_obj(x, in, zero, NULL, 8);
+		return;
+	}
+	x->slab_used = true;
+	vaddr_t va = zero ? kcalloc(x->k, n, size, x->p->h[h].gfp)
+			  : kmalloc_array(x->k, n, size, x->p->h[h].gfp);
+	oracle_kmalloc_array(x->o, n, size, va);
+	x->rt[h].va = va;
+	opl_note(x, "NULL (model: n * size too large)");
+}
+
+void ex_kmalloc_array(struct opl_exec *x, const struct opl_inst *in)
+{
+	new_array(x, in, false);
+}
+
+void ex_kcalloc(struct opl_exec *x, const struct opl_inst *in)
+{
+	new_array(x, in, true);
+}
+
+/* krealloc: the new handle replaces the old one; when the kernel returns
+ * NULL (the old object kept), the op frees the old object as a caller's
+ * error path does, so the old handle is dead either way. */
+void ex_krealloc(struct opl_exec *x, const struct opl_inst *in)
+{
+	unsigned int old = OPL_H(in->a[0]), h = (unsigned int)in->res;
+	const struct opl_handle *hd = &x->p->h[h];
+	vaddr_t p = x->rt[old].va;
+	struct oracle_alloc_pred pr;
+
+	x->rt[h].va = 0;
+	if (!p) {
+		opl_note(x, "skipped: the allocation returned NULL");
+		return;
+	}
+	x->slab_used = true;
+	bool same = oracle_krealloc_predict(x->o, old, hd->size, hd->gfp, &pr);
+	vaddr_t va = krealloc(x->k, p, hd->size, hd->gfp);
+	oracle_sync_frames(x->o);
+	oracle_krealloc_result(x->o, &pr, old, h, va, hd->size,
+			       va ? ksize(x->k, va) : 0);
+	if (!va) {
+		opl_note(x, "NULL (model: %s); the old object is freed",
+			 pr.inject ? "fault injected" : "may fail");
+		free_obj(x, old);
+		return;
+	}
+	x->rt[old].va = 0;
+	x->rt[h].va = va;
+	opl_note(x, "0x%08x%s", va, same ? " (in place)" : "");
 }
 
 void ex_failslab(struct opl_exec *x, const struct opl_inst *in)

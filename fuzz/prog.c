@@ -433,6 +433,9 @@ bool opl_unit_ok(const struct opl_live *lv, unsigned int f, unsigned int h,
 		return hd->kind == HK_OBJ;
 	case FL_KMALLOC_OBJ:
 		return hd->kind == HK_OBJ && hd->parent < 0;
+	case FL_KMALLOC_SMALL:
+		return hd->kind == HK_OBJ && hd->parent < 0 && hd->size &&
+		       hd->size <= KMALLOC_MAX_CACHE_SIZE;
 	case FL_CACHE_OBJ:
 		return hd->kind == HK_OBJ && hd->parent >= 0;
 	case FL_CACHE:
@@ -449,7 +452,7 @@ bool opl_unit_ok(const struct opl_live *lv, unsigned int f, unsigned int h,
 		return hd->kind == HK_VAREA || hd->kind == HK_VMAP ||
 		       (hd->kind == HK_IOREMAP && !(hd->flags & HF_LOWMEM));
 	case FL_KADDR:
-		return hd->kind == HK_OBJ || hd->kind == HK_VAREA ||
+		return (hd->kind == HK_OBJ && hd->size) || hd->kind == HK_VAREA ||
 		       hd->kind == HK_VMAP || hd->kind == HK_KMAP ||
 		       hd->kind == HK_IOREMAP ||
 		       (hd->kind == HK_PAGES && (hd->flags & HF_LOWMEM));
@@ -634,14 +637,19 @@ void opl_handle_facts(struct opl_prog *p, const struct opl_inst *in)
 				  ? (uint32_t)in->a[op->size_arg] : 0;
 		return;
 	}
-	if (op->effect == EF_NEW_OBJ || op->effect == EF_NEW_CACHE) {
-		h->kind = op->effect == EF_NEW_OBJ ? HK_OBJ : HK_CACHE;
+	if (op->effect == EF_NEW_OBJ || op->effect == EF_NEW_CACHE ||
+	    op->effect == EF_REALLOC) {
+		h->kind = op->effect == EF_NEW_CACHE ? HK_CACHE : HK_OBJ;
 		h->order = 0;
 		h->flags = HF_LOWMEM;
 		h->gfp = gfp;
 		if (op->effect == EF_NEW_OBJ && op->cache_arg >= 0) {
 			h->parent = (int16_t)OPL_H(in->a[op->cache_arg]);
 			h->size = p->h[h->parent].size;
+		} else if (op->array) {
+			uint64_t b = (uint64_t)(uint32_t)in->a[op->size_arg - 1] *
+				     (uint32_t)in->a[op->size_arg];
+			h->size = b <= KMALLOC_MAX_SIZE ? (uint32_t)b : 0;
 		} else {
 			h->size = (uint32_t)in->a[op->size_arg];
 		}
@@ -700,6 +708,14 @@ void opl_live_apply(struct opl_live *lv, const struct opl_inst *in)
 		break;
 	case EF_GET:
 		lv->ref[h][s]++;
+		break;
+	case EF_REALLOC:
+		lv->ref[h][s]--;
+		live_remove(lv, h);
+		h = (unsigned int)in->res;
+		lv->nsub[h] = 1;
+		lv->ref[h][0] = 1;
+		lv->live[lv->nlive++] = (uint16_t)h;
 		break;
 	case EF_SPLIT:
 		lv->nsub[h] = (uint8_t)(1u << lv->p->h[h].order);

@@ -139,6 +139,31 @@ void oracle_vmalloc(struct oracle *o, unsigned int id, vaddr_t va,
 		own_mark_written(o, vmalloc_to_pfn(o->k, va + i * PAGE_SIZE));
 }
 
+void oracle_vmalloc_how(struct oracle *o, unsigned int id, vaddr_t va,
+			unsigned int size, unsigned int how)
+{
+	static const char *const names[] = {"vmalloc", "vmalloc_32",
+					    "vmalloc_user", "vmalloc_32_user"};
+	const char *name = names[how & 3];
+
+	if (!va)
+		return;
+	for (unsigned int i = 0; (how & ORACLE_VM_LOWMEM) && i < npages_of(size); i++) {
+		unsigned long pfn = vmalloc_to_pfn(o->k, va + i * PAGE_SIZE);
+		if (pfn >= o->max_low_pfn)
+			oracle_fail(o, "vmalloc/zone",
+				    "%s(%u) = 0x%08x page %u: model: a lowmem frame "
+				    "(pfn below 0x%05lx); kmm: pfn 0x%05lx", name, size,
+				    va, i, o->max_low_pfn, pfn);
+	}
+	struct vm_struct *area = find_vm_area(o->k, va);
+	if ((how & ORACLE_VM_USER) && (!area || !(area->flags & VM_USERMAP)))
+		oracle_fail(o, "vmalloc/flags", "%s(%u) = 0x%08x: model: a VM_USERMAP "
+			    "area; kmm: %s", name, size, va,
+			    area ? "flags without VM_USERMAP" : "no area");
+	oracle_vmalloc(o, id, va, size, how & ORACLE_VM_USER);
+}
+
 /* The bytes at both ends, through the addresses and through the frames;
  * then the frames go back to "taken" for the sync after vfree. */
 void oracle_vfree(struct oracle *o, unsigned int id)

@@ -44,6 +44,8 @@ struct oobj {
 	vaddr_t va;
 	uint32_t size;
 	uint8_t head[8], tail[8];
+	uint32_t usable;                /* OBJ_SLAB: ksize when not the size
+					 * class of size (krealloc in place) */
 };
 
 /* Expected contents of one frame: the bytes written, and which they are. */

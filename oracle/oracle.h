@@ -129,6 +129,26 @@ vaddr_t oracle_obj_va(const struct oracle *o, unsigned int id);
 void oracle_obj_ksize(struct oracle *o, unsigned int id, bool kmalloc,
 		      size_t ksize);
 
+/* kmalloc_array/kcalloc(n, size) returned va: NULL when n * size
+ * overflows the 32-bit size_t or passes KMALLOC_MAX_SIZE (nothing is
+ * allocated then: no failslab call, no pages). */
+void oracle_kmalloc_array(struct oracle *o, uint32_t n, uint32_t size,
+			  vaddr_t va);
+/* Before krealloc(object id, new_size, gfp): its end bytes are intact;
+ * true when the kernel keeps the object in place (its usable size holds
+ * new_size: no allocation, no failslab call), else pr predicts the
+ * kmalloc. */
+bool oracle_krealloc_predict(struct oracle *o, unsigned int id,
+			     unsigned int new_size, gfp_t gfp,
+			     struct oracle_alloc_pred *pr);
+/* krealloc returned va (0: NULL, the old object stays live): in place
+ * exactly when predicted, the old bytes kept up to min(old, new) size,
+ * then object new_id as oracle_obj_result (usable size: the old one's in
+ * place, the size class otherwise); the old object is gone. */
+void oracle_krealloc_result(struct oracle *o, const struct oracle_alloc_pred *pr,
+			    unsigned int id, unsigned int new_id, vaddr_t va,
+			    unsigned int new_size, size_t ksize);
+
 /* ---- processes and user memory (user.c) ---- */
 struct kmm_access_result;
 /* exec (parent -1) or fork of parent; ok false when it returned NULL. */
@@ -199,6 +219,13 @@ void oracle_kmap(struct oracle *o, unsigned int id, unsigned int sub,
 /* vmalloc/vzalloc of size returned va (0: NULL); after the frame sync. */
 void oracle_vmalloc(struct oracle *o, unsigned int id, vaddr_t va,
 		    unsigned int size, bool zeroed);
+/* vmalloc_32, vmalloc_user, vmalloc_32_user (how: ORACLE_VM_* bits) of
+ * size returned va: as oracle_vmalloc, plus every page in lowmem (the
+ * 32-bit variants allocate GFP_KERNEL pages on i386, never highmem) and
+ * VM_USERMAP on the area with zeroed pages (the user variants). */
+enum { ORACLE_VM_LOWMEM = 1, ORACLE_VM_USER = 2 };
+void oracle_vmalloc_how(struct oracle *o, unsigned int id, vaddr_t va,
+			unsigned int size, unsigned int how);
 /* Before vfree: the area's bytes and frames. */
 void oracle_vfree(struct oracle *o, unsigned int id);
 /* vmap of the 2^order pages of unit (page, sub) returned va (0: none). */

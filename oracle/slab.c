@@ -243,7 +243,11 @@ void oracle_obj_ksize(struct oracle *o, unsigned int id, bool kmalloc,
 {
 	struct oobj *b = oobj_get(o, id, "ksize");
 
-	check_ksize(o, b->va, b->size, b->order, kmalloc, ksize);
+	if (b->usable && ksize != b->usable)
+		oracle_fail(o, "slab/size", "object 0x%08x (krealloc'ed in place to %u "
+			    "bytes): model: usable size %u; kmm: ksize %zu", b->va,
+			    b->size, b->usable, ksize);
+	check_ksize(o, b->va, b->size, b->order, kmalloc && !b->usable, ksize);
 }
 
 void oracle_obj_result(struct oracle *o, const struct oracle_alloc_pred *pr,
@@ -327,6 +331,82 @@ void oracle_obj_free(struct oracle *o, unsigned int id)
 	if (b->order || (b->flags & OBJ_COMPOUND) || b->pfn)
 		return;                 /* a page block: oracle_put_* follow */
 	b->flags = 0;
+}
+
+/* ---- kmalloc_array, krealloc ---- */
+
+void oracle_kmalloc_array(struct oracle *o, uint32_t n, uint32_t size,
+			  vaddr_t va)
+{
+	uint64_t bytes = (uint64_t)n * size;
+
+	if (va && bytes > KMALLOC_MAX_SIZE)
+		oracle_fail(o, "slab/overflow", "kmalloc_array(%u, %u): model: NULL "
+			    "(%s); kmm: 0x%08x", n, size, bytes > UINT32_MAX
+			    ? "n * size overflows the 32-bit size_t"
+			    : "beyond KMALLOC_MAX_SIZE", va);
+}
+
+static unsigned int usable_of(const struct oobj *b)
+{
+	return b->usable ? b->usable : kmalloc_class(b->size);
+}
+
+bool oracle_krealloc_predict(struct oracle *o, unsigned int id,
+			     unsigned int new_size, gfp_t gfp,
+			     struct oracle_alloc_pred *pr)
+{
+	struct oobj *b = oobj_get(o, id, "krealloc");
+
+	check_ends(o, id, b, false);
+	if (usable_of(b) >= new_size) {
+		memset(pr, 0, sizeof(*pr));
+		pr->min_zone = -1;
+		return true;
+	}
+	oracle_slab_predict(o, gfp, pr);
+	return false;
+}
+
+void oracle_krealloc_result(struct oracle *o, const struct oracle_alloc_pred *pr,
+			    unsigned int id, unsigned int new_id, vaddr_t va,
+			    unsigned int new_size, size_t ksize)
+{
+	struct oobj *b = oobj_get(o, id, "krealloc");
+	unsigned int old = b->size, usable = usable_of(b);
+	unsigned int keep = old < new_size ? old : new_size, n = old < 8 ? old : 8;
+	bool in_place = usable >= new_size;
+
+	if (!va) {
+		if (in_place)
+			oracle_fail(o, "slab/krealloc", "krealloc(0x%08x, %u): model: the "
+				    "object itself (usable size %u); kmm: NULL", b->va,
+				    new_size, usable);
+		return;
+	}
+	if (in_place != (va == b->va))
+		oracle_fail(o, "slab/krealloc", "krealloc(0x%08x, %u), usable size %u: "
+			    "model: %s; kmm: 0x%08x", b->va, new_size, usable,
+			    in_place ? "the object itself" : "a new object", va);
+	for (unsigned int i = 0; i < 2 * n; i++) {
+		unsigned int off = i < n ? i : old - n + (i - n);
+		uint8_t want = pattern((uint8_t)id, off), got;
+		if (off >= keep)
+			continue;
+		got = *byte_at(o, va + off, false);
+		if (got != want)
+			oracle_fail(o, "slab/krealloc", "krealloc(0x%08x, %u) = 0x%08x, byte "
+				    "%u: model: 0x%02x kept from the old object; kmm: 0x%02x",
+				    b->va, new_size, va, off, want, got);
+	}
+	b->flags = 0;
+	oracle_obj_result(o, pr, new_id, va, new_size, 8, false, !in_place, ksize);
+	if (in_place) {
+		if (ksize != usable)
+			oracle_fail(o, "slab/size", "krealloc in place of 0x%08x: model: "
+				    "usable size %u stays; kmm: ksize %zu", va, usable, ksize);
+		o->obj[new_id].usable = usable;
+	}
 }
 
 vaddr_t oracle_obj_va(const struct oracle *o, unsigned int id)

@@ -409,7 +409,62 @@ static int test_is_text(void)
 	return 0;
 }
 
+/* The API variants in canonical form: krealloc replaces its handle (the
+ * old one is dead after it), kmalloc_array of n * size beyond
+ * KMALLOC_MAX_SIZE or past 32 bits is an object of size 0 with no kernel
+ * address to access. */
+static const char canonical_variants[] =
+	"machine tiny pae=0 cpus=2\n"
+	"o0 = kmalloc(100, GFP_KERNEL)\n"
+	"o1 = krealloc(o0, 300, GFP_KERNEL)\n"
+	"kernel_read(o1, 299, 1)\n"
+	"o2 = kcalloc(3, 100, GFP_KERNEL)\n"
+	"kernel_read(o2, 299, 1)\n"
+	"o3 = kmalloc_array(1073741824, 4, GFP_KERNEL)\n"
+	"kfree(o3)\n"
+	"o4 = krealloc(o2, 10, GFP_ATOMIC)\n"
+	"kfree(o4)\n"
+	"z5 = vmalloc_32(5000)\n"
+	"z6 = vmalloc_user(100)\n"
+	"z7 = vmalloc_32_user(8192)\n"
+	"kernel_write(z7, 8191, 1, 0x01)\n"
+	"vfree(z5)\n"
+	"vfree(z6)\n"
+	"vfree(z7)\n"
+	"kfree(o1)\n";
+
+static int test_variants_roundtrip(void)
+{
+	uint8_t bin[4096];
+
+	ASSERT_EQ(parse(canonical_variants, &prog), 0);
+	ASSERT_EQ(prog.n, 17);
+	ASSERT_EQ(prog.h[1].size, 300);
+	ASSERT_EQ(prog.h[2].size, 300);
+	ASSERT_EQ(prog.h[3].size, 0);       /* 2^30 * 4 = 2^32: overflow */
+	char *t = print(&prog);
+	ASSERT_TRUE(!strcmp(t, canonical_variants));
+	free(t);
+	long n = opl_encode(opl_target_all(), &prog, bin, sizeof(bin), &scratch);
+	ASSERT_GE(n, 1);
+	opl_decode(opl_target_all(), bin, (size_t)n, &prog2, &scratch);
+	ASSERT_TRUE(opl_prog_equal(&prog, &prog2));
+	/* the old handle dies at krealloc */
+	ASSERT_NE(parse("o0 = kmalloc(8, GFP_KERNEL)\n"
+			"o1 = krealloc(o0, 16, GFP_KERNEL)\nkfree(o0)\n", &prog), 0);
+	/* large kmalloc objects are not krealloc'ed (kmalloc caches only) */
+	ASSERT_NE(parse("o0 = kmalloc(9000, GFP_KERNEL)\n"
+			"o1 = krealloc(o0, 16, GFP_KERNEL)\n", &prog), 0);
+	/* a kmalloc_array that must fail has no bytes to access */
+	ASSERT_NE(parse("o0 = kmalloc_array(4194305, 1, GFP_KERNEL)\n"
+			"kernel_read(o0, 0, 1)\n", &prog), 0);
+	ASSERT_EQ(parse("o0 = kmalloc_array(4194304, 1, GFP_KERNEL)\n"
+			"kernel_read(o0, 4194303, 1)\n", &prog), 0);
+	return 0;
+}
+
 static const struct test_case tests[] = {
+	TEST(test_variants_roundtrip),
 	TEST(test_text_roundtrip_exact),
 	TEST(test_random_bytes_roundtrip),
 	TEST(test_binary_layout),

@@ -748,7 +748,114 @@ static int test_ioremap(void)
 	return 0;
 }
 
+/* kmalloc_array: n * size past 32 bits (2^30 * 4) or beyond
+ * KMALLOC_MAX_SIZE is NULL; an object handed out anyway is reported. */
+static int test_kmalloc_array_overflow(void)
+{
+	ASSERT_EQ(boot("tiny"), 0);
+	last[0] = 0;
+	vaddr_t va = kmalloc_array(k, 0x40000000u, 4, GFP_KERNEL);
+	vaddr_t big = kcalloc(k, 4097, 1024, GFP_KERNEL);
+	vaddr_t ok = kcalloc(k, 3, 100, GFP_KERNEL);
+	if (!setjmp(jb)) {
+		oracle_kmalloc_array(o, 0x40000000u, 4, va);
+		oracle_kmalloc_array(o, 4097, 1024, big);
+		oracle_kmalloc_array(o, 3, 100, ok);
+	}
+	ASSERT_TRUE(!last[0]);
+	ASSERT_EQ(va, 0);
+	ASSERT_EQ(big, 0);
+	ASSERT_NE(ok, 0);
+	EXPECT_REPORT(oracle_kmalloc_array(o, 0x40000000u, 4, ok), "[slab/overflow]");
+	EXPECT_REPORT(oracle_kmalloc_array(o, 0x10000u, 0x10001u, ok),
+		      "[slab/overflow]");
+	shutdown();
+	return 0;
+}
+
+/* krealloc: in place while the size class holds the new size (100 ->
+ * 120 stays in its 128-byte object, ksize stays 128), moved beyond it
+ * with the old bytes kept; a lost byte is reported. */
+static int test_krealloc(void)
+{
+	struct oracle_alloc_pred pr;
+
+	ASSERT_EQ(boot("tiny"), 0);
+	last[0] = 0;
+	vaddr_t a = kmalloc(k, 100, GFP_KERNEL), b = 0, c = 0;
+	size_t kb = 0;
+	bool same = false, moved = true;
+	if (!setjmp(jb)) {
+		oracle_sync_frames(o);
+		oracle_slab_predict(o, GFP_KERNEL, &pr);
+		oracle_obj_result(o, &pr, 0, a, 100, 8, false, true, ksize(k, a));
+		same = oracle_krealloc_predict(o, 0, 120, GFP_KERNEL, &pr);
+		b = krealloc(k, a, 120, GFP_KERNEL);
+		oracle_sync_frames(o);
+		oracle_krealloc_result(o, &pr, 0, 1, b, 120, ksize(k, b));
+		kb = ksize(k, b);
+		oracle_obj_ksize(o, 1, true, kb);
+		moved = oracle_krealloc_predict(o, 1, 300, GFP_KERNEL, &pr);
+		c = krealloc(k, b, 300, GFP_KERNEL);
+		oracle_sync_frames(o);
+		oracle_krealloc_result(o, &pr, 1, 2, c, 300, ksize(k, c));
+	}
+	ASSERT_TRUE(!last[0]);
+	ASSERT_TRUE(same);
+	ASSERT_TRUE(!moved);
+	ASSERT_EQ(b, a);
+	ASSERT_EQ(kb, 128);
+	ASSERT_NE(c, a);
+	ASSERT_EQ(ksize(k, c), 512);
+	/* the moved object's ksize is the class of 300 bytes: 512 */
+	EXPECT_REPORT(oracle_obj_ksize(o, 2, true, 256), "[slab/size]");
+	/* the moved object lost byte 1 of the old one */
+	oracle_krealloc_predict(o, 2, 1000, GFP_KERNEL, &pr);
+	vaddr_t d = krealloc(k, c, 1000, GFP_KERNEL);
+	ASSERT_NE(d, 0);
+	oracle_sync_frames(o);
+	kmm_frame_w(k, page_to_pfn(k, virt_to_page(k, d + 1)))[(d + 1) & (PAGE_SIZE - 1)] ^= 0xff;
+	EXPECT_REPORT(oracle_krealloc_result(o, &pr, 2, 3, d, 1000, ksize(k, d)),
+		      "[slab/krealloc]");
+	shutdown();
+	return 0;
+}
+
+/* vmalloc_32 pages are lowmem, vmalloc_user areas VM_USERMAP and
+ * zeroed: a vmalloc area with a highmem page, or without VM_USERMAP,
+ * is reported under those names. */
+static int test_vmalloc_variants(void)
+{
+	ASSERT_EQ(boot("tiny"), 0);
+	unsigned long low = kmm_layout(k)->max_low_pfn;
+	last[0] = 0;
+	vaddr_t a = vmalloc_32(k, 5000), b = vmalloc_user(k, 100);
+	vaddr_t c = vmalloc_32_user(k, 8192);
+	if (!setjmp(jb)) {
+		oracle_sync_frames(o);
+		oracle_vmalloc_how(o, 0, a, 5000, ORACLE_VM_LOWMEM);
+		oracle_vmalloc_how(o, 1, b, 100, ORACLE_VM_USER);
+		oracle_vmalloc_how(o, 2, c, 8192, ORACLE_VM_LOWMEM | ORACLE_VM_USER);
+	}
+	ASSERT_TRUE(!last[0]);
+	ASSERT_NE(a, 0);
+	ASSERT_LT(vmalloc_to_pfn(k, a + 4096), low);
+	ASSERT_LT(vmalloc_to_pfn(k, c), low);
+	vaddr_t d = vmalloc(k, 100);
+	oracle_sync_frames(o);
+	ASSERT_GE(vmalloc_to_pfn(k, d), low);        /* highmem comes first */
+	EXPECT_REPORT(oracle_vmalloc_how(o, 3, d, 100, ORACLE_VM_LOWMEM),
+		      "[vmalloc/zone]");
+	EXPECT_REPORT(oracle_vmalloc_how(o, 3, d, 100, ORACLE_VM_USER),
+		      "[vmalloc/flags]");
+	shutdown();
+	return 0;
+}
+
 static const struct test_case tests[] = {
+	TEST(test_kmalloc_array_overflow),
+	TEST(test_krealloc),
+	TEST(test_vmalloc_variants),
 	TEST(test_model_boot_numbers),
 	TEST(test_predictions_fresh),
 	TEST(test_exhaust_dma_must_fail),
